@@ -1,0 +1,5 @@
+export * from "./client"
+export * from "./errors"
+export * from "./schemas"
+export * from "./signatures"
+export { DEFAULT_RETRY, DEFAULT_TIMEOUTS, type RetryPolicy, type TransportTimeouts } from "./transport"
