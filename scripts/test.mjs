@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// `npm test`: build the plugin, then run the unit, integration and browser tests. Integration tests use the
+// PostgreSQL named by DATABASE_URL / DB_HOST, or an embedded one started here and stopped afterwards.
+import { spawnSync } from "node:child_process"
+import { rmSync } from "node:fs"
+import path from "node:path"
+import { fileURLToPath } from "node:url"
+import { databaseEnv, ensurePostgres } from "./lib/postgres.mjs"
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
+const extraArgs = process.argv.slice(2)
+const log = (message) => console.log(`[test] ${message}`)
+
+function run(command, args, env = process.env) {
+  log(`$ ${command} ${args.join(" ")}`)
+  const result = spawnSync(command, args, { cwd: root, stdio: "inherit", env })
+  if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} failed (exit ${result.status ?? result.signal})`)
+}
+
+const npx = (args, env) => run(process.execPath, [path.join(root, "node_modules/.bin", args[0]), ...args.slice(1)], env)
+
+let db
+let failed = false
+try {
+  npx(["medusa", "plugin:build"])
+  npx(["jest", "--selectProjects", "unit", ...extraArgs])
+
+  const dataDir = path.join(root, ".cache", "test-postgres", "data")
+  rmSync(dataDir, { recursive: true, force: true })
+  db = await ensurePostgres({ dataDir, log })
+  const env = { ...process.env, ...databaseEnv(db) }
+  npx(["jest", "--selectProjects", "integration", "browser", "--runInBand", ...extraArgs], env)
+} catch (error) {
+  failed = true
+  console.error(`[test] ${error.message}`)
+} finally {
+  await db?.stop()
+}
+process.exit(failed ? 1 : 0)

@@ -1,0 +1,76 @@
+/**
+ * The provider's options: one zod schema that validates them at boot (`validateOptions`) and that
+ * medusa-plugin.json's JSON Schema is generated from.
+ */
+import { z } from "zod"
+
+const url = (what: string) => z.url({ message: `must be an absolute URL (${what})` })
+
+export const PluralOptionsSchema = z
+  .object({
+    client_id: z.string({ message: "is required (Plural dashboard → API keys)" }).min(1, "must not be empty"),
+    client_secret: z.string({ message: "is required (Plural dashboard → API keys)" }).min(1, "must not be empty"),
+    secret_key: z
+      .string({ message: "is required: the hex secret key Plural's onboarding team gave you, used to verify browser returns" })
+      .regex(/^(?:[0-9a-fA-F]{2})+$/, "must be the hex string Plural gave you (an even number of 0-9 / a-f)"),
+    webhook_secret: z
+      .string({ message: "is required: the webhook secret from Plural's dashboard" })
+      .min(1, "must not be empty"),
+    webhook_secret_encoding: z
+      .enum(["base64", "raw"])
+      .default("base64")
+      .describe("How the webhook secret becomes the HMAC key: base64-decoded (Plural's docs) or its raw bytes"),
+    environment: z.enum(["uat", "prod"]).default("uat"),
+    base_url: url("a Plural-compatible origin such as the sandbox or a proxy; overrides environment").optional(),
+    backend_url: url("the public URL of this Medusa server; Plural returns shoppers to <backend_url>/hooks/plural/callback"),
+    storefront_success_url: url("where the shopper lands after paying; gets ?order_id=&cart_id="),
+    storefront_failure_url: url("where the shopper lands when the payment failed; gets ?cart_id=&reason="),
+    pre_auth: z.boolean().default(false).describe("Authorize only; capture from the admin (cards only on Plural)"),
+    currencies: z
+      .array(z.string().regex(/^[a-z]{3}$/, "must be lower-case ISO 4217 codes such as inr"))
+      .min(1)
+      .default(["inr"]),
+    allowed_payment_methods: z
+      .array(z.enum(["CARD", "UPI", "NETBANKING", "WALLET", "CREDIT_EMI", "DEBIT_EMI", "BNPL", "CARDLESS_EMI"]))
+      .optional()
+      .describe("Limit hosted checkout to these methods; default all the merchant account has"),
+    pay_by_points: z
+      .boolean()
+      .default(false)
+      .describe("Offer pay by points; used only when the shopper consented in the session data"),
+    timeouts: z
+      .object({
+        connect_ms: z.int().positive().default(5_000),
+        headers_ms: z.int().positive().default(15_000),
+        body_ms: z.int().positive().default(15_000),
+      })
+      .prefault({}),
+    retries: z
+      .object({
+        max: z.int().min(0).max(5).default(2),
+        base_delay_ms: z.int().min(0).default(200),
+        max_delay_ms: z.int().min(0).default(2_000),
+      })
+      .prefault({}),
+    reconcile_after_minutes: z
+      .number()
+      .positive()
+      .default(10)
+      .describe("A session still pending this long is re-read from Plural by the reconciliation job"),
+    expire_after_minutes: z
+      .number()
+      .positive()
+      .default(24 * 60)
+      .describe("A session Plural never saw paid for this long is expired"),
+  })
+
+export type PluralOptions = z.input<typeof PluralOptionsSchema>
+export type ResolvedPluralOptions = z.output<typeof PluralOptionsSchema>
+
+/** Parses options, or throws one message naming every bad option and what is wrong with it. */
+export function parsePluralOptions(options: unknown): ResolvedPluralOptions {
+  const result = PluralOptionsSchema.safeParse(options ?? {})
+  if (result.success) return result.data
+  const problems = result.error.issues.map((issue) => `  - ${issue.path.join(".") || "options"}: ${issue.message}`)
+  throw new Error(`medusa-payment-plural: invalid provider options\n${problems.join("\n")}`)
+}

@@ -1,0 +1,64 @@
+/**
+ * What a Plural payment session keeps in Medusa's `session.data`. The storefront reads it, so it holds only what a
+ * shopper may see: Plural ids, where to send the browser, amounts — never credentials, tokens or card data.
+ */
+import { MedusaError } from "@medusajs/framework/utils"
+import { z } from "zod"
+import { OrderStatus, Vpa } from "../../../plural/schemas"
+
+export const CHECKOUT_FLOWS = ["hosted", "upi_intent", "upi_collect", "upi_qr"] as const
+export type CheckoutFlow = (typeof CHECKOUT_FLOWS)[number]
+
+/** What a storefront may send when it creates the session. Cards always go through hosted checkout (PCI). */
+export const SessionRequest = z
+  .object({
+    flow: z.enum(CHECKOUT_FLOWS).default("hosted"),
+    upi_vpa: Vpa.optional(),
+    pay_by_points_consent: z.boolean().optional(),
+  })
+  .refine((r) => r.flow !== "upi_collect" || r.upi_vpa, { path: ["upi_vpa"], message: "is required for a UPI collect" })
+export type SessionRequest = z.output<typeof SessionRequest>
+
+export const RefundRecord = z.object({
+  reference: z.string(),
+  plural_refund_id: z.string(),
+  amount: z.int(),
+  status: z.string(),
+})
+
+export const PluralSessionData = z.object({
+  flow: z.enum(CHECKOUT_FLOWS),
+  session_id: z.string(),
+  plural_order_id: z.string(),
+  merchant_order_reference: z.string(),
+  attempt: z.int().positive(),
+  /** Integer minor units (paise), as sent to Plural. */
+  amount: z.int(),
+  currency_code: z.string(),
+  pre_auth: z.boolean(),
+  redirect_url: z.string().optional(),
+  challenge_url: z.string().optional(),
+  image_url: z.string().optional(),
+  plural_status: OrderStatus.optional(),
+  failure: z.object({ code: z.string(), message: z.string() }).optional(),
+  points_consent_at: z.string().optional(),
+  capture_reference: z.string().optional(),
+  refunds: z.array(RefundRecord).optional(),
+})
+export type PluralSessionData = z.infer<typeof PluralSessionData>
+
+function fail(what: string, error: z.ZodError): never {
+  const issue = error.issues[0]
+  throw new MedusaError(MedusaError.Types.INVALID_DATA, `${what}: ${issue.path.join(".") || "data"} ${issue.message}`)
+}
+
+export function parseSessionRequest(data: unknown): SessionRequest {
+  const result = SessionRequest.safeParse(data ?? {})
+  return result.success ? result.data : fail("Invalid Plural payment session data", result.error)
+}
+
+/** The stored data of a session this provider created; anything else is a clear error, not a crash later. */
+export function parseSessionData(data: unknown): PluralSessionData {
+  const result = PluralSessionData.safeParse(data)
+  return result.success ? result.data : fail("This payment session has no Plural order (was it created by the Plural provider?)", result.error)
+}
