@@ -1,0 +1,320 @@
+/**
+ * Storefront helper for Plural payments: framework-agnostic, no React, no Medusa server code.
+ *
+ * It talks to the Medusa store API either through a `@medusajs/js-sdk` instance (`{ sdk }`) or through plain
+ * `fetch` (`{ baseUrl, publishableKey }`), and does three things:
+ *
+ * - `startPluralPayment` creates the Plural payment session for a cart and tells the page what to do next
+ *   (redirect to hosted checkout, open a UPI app, show a QR code, or wait for a UPI collect approval);
+ * - `pollPluralPayment` asks the plugin's idempotent settle route until the cart is an order or the payment failed
+ *   (UPI collect / QR have no browser return);
+ * - `readPluralReturn` reads the parameters the plugin puts on the success / failure return URLs.
+ *
+ * It never completes the cart itself: the plugin settles the payment once, on the server, whichever of the browser
+ * return, the webhook or the settle route arrives first.
+ */
+
+export const PLURAL_PROVIDER_ID = "pp_plural_plural"
+
+export type PluralFlow = "hosted" | "upi_intent" | "upi_collect" | "upi_qr"
+
+export const PLURAL_FLOWS: readonly PluralFlow[] = ["hosted", "upi_intent", "upi_collect", "upi_qr"]
+
+/** The part of a `@medusajs/js-sdk` instance this helper uses (`sdk.client.fetch`). */
+export type MedusaSdkLike = {
+  client: {
+    fetch<T = unknown>(
+      path: string,
+      init?: { method?: string; body?: unknown; headers?: Record<string, string>; query?: Record<string, unknown> }
+    ): Promise<T>
+  }
+}
+
+/** How to reach the Medusa store API: a JS SDK instance, or a base URL and a publishable key. */
+export type PluralStoreClient =
+  | { sdk: MedusaSdkLike }
+  | { baseUrl: string; publishableKey: string; fetch?: typeof fetch; headers?: Record<string, string> }
+
+/** What `startPluralPayment` needs to know about the cart; a full store cart object fits. */
+export type PluralCartLike = {
+  id: string
+  currency_code?: string | null
+  payment_collection?: { id: string } | null
+}
+
+/** The session data the provider returns to the storefront (never secrets). */
+export type PluralSessionData = {
+  flow: PluralFlow
+  plural_order_id?: string
+  merchant_order_reference?: string
+  /** Integer paise. */
+  amount?: number
+  currency_code?: string
+  redirect_url?: string
+  challenge_url?: string
+  image_url?: string
+  [key: string]: unknown
+}
+
+export type PluralPaymentSession = {
+  id: string
+  provider_id: string
+  status?: string
+  data: PluralSessionData
+}
+
+export type PluralAction =
+  /** Hosted checkout: send the browser to `url`. */
+  | { action: "redirect"; url: string; session: PluralPaymentSession }
+  /** UPI intent: open `url` (a `upi://` link or a landing page), then poll. */
+  | { action: "open_upi_app"; url: string; session: PluralPaymentSession }
+  /** UPI QR: show the image at `imageUrl`, then poll. */
+  | { action: "show_qr"; imageUrl: string; session: PluralPaymentSession }
+  /** UPI collect: the shopper approves the request in their UPI app; poll meanwhile. */
+  | { action: "await_approval"; session: PluralPaymentSession }
+
+export type StartPluralPaymentInput = {
+  cart: PluralCartLike
+  /** Default `"hosted"`. */
+  flow?: PluralFlow
+  /** Required for `upi_collect`: the shopper's UPI id, such as `name@bank`. */
+  upiVpa?: string
+  /** Pay by points is used only with the shopper's explicit consent. */
+  payByPointsConsent?: boolean
+  /** Default `pp_plural_plural`. */
+  providerId?: string
+}
+
+export type SettleResult =
+  | { status: "completed"; order_id: string }
+  | { status: "pending" }
+  | { status: "failed"; reason: string; code?: string }
+
+export type PollPluralPaymentInput = {
+  cartId: string
+  /** Stop after this many settle calls and resolve `{status: "pending"}`. Default 60. */
+  maxAttempts?: number
+  /** Wait before the first call; doubles by `factor` up to `maxDelayMs`. Default 1000 ms. */
+  initialDelayMs?: number
+  /** Default 5000 ms. */
+  maxDelayMs?: number
+  /** Default 1.5. */
+  factor?: number
+  /** Aborting rejects the promise with the signal's reason. */
+  signal?: AbortSignal
+  /** Called after every settle call (for a progress display). */
+  onAttempt?: (result: SettleResult, attempt: number) => void
+}
+
+export type PluralReturn =
+  | { status: "completed"; orderId: string; cartId?: string }
+  | { status: "failed"; cartId?: string; reason: string; code?: string }
+
+/** A problem the page should show to the shopper (`message`) or handle (`status`, `code`). */
+export class PluralStorefrontError extends Error {
+  readonly status?: number
+  readonly code?: string
+  constructor(message: string, options: { status?: number; code?: string; cause?: unknown } = {}) {
+    super(message)
+    this.name = "PluralStorefrontError"
+    this.status = options.status
+    this.code = options.code
+    if (options.cause !== undefined) (this as { cause?: unknown }).cause = options.cause
+  }
+}
+
+const UPI_VPA = /^[A-Za-z0-9._-]{2,256}@[A-Za-z][A-Za-z0-9.-]{1,64}$/
+
+/** True for a UPI id such as `name@bank`. */
+export function isValidUpiVpa(vpa: string): boolean {
+  return UPI_VPA.test(vpa.trim())
+}
+
+type RequestInit = { method?: string; body?: unknown }
+
+async function storeRequest<T>(client: PluralStoreClient, path: string, init: RequestInit = {}): Promise<T> {
+  if ("sdk" in client) {
+    try {
+      return await client.sdk.client.fetch<T>(path, { method: init.method ?? "GET", body: init.body })
+    } catch (error) {
+      const e = error as { status?: number; message?: string }
+      throw new PluralStorefrontError(e?.message || "The store did not answer", { status: e?.status, cause: error })
+    }
+  }
+  const doFetch = client.fetch ?? globalThis.fetch
+  const url = `${client.baseUrl.replace(/\/+$/, "")}${path}`
+  let response: Response
+  try {
+    response = await doFetch(url, {
+      method: init.method ?? "GET",
+      headers: {
+        accept: "application/json",
+        "x-publishable-api-key": client.publishableKey,
+        ...(init.body !== undefined ? { "content-type": "application/json" } : {}),
+        ...client.headers,
+      },
+      body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
+      credentials: "include",
+    })
+  } catch (error) {
+    throw new PluralStorefrontError("Could not reach the store", { cause: error })
+  }
+  const text = await response.text()
+  let body: unknown = undefined
+  try {
+    body = text ? JSON.parse(text) : undefined
+  } catch {
+    body = undefined
+  }
+  if (!response.ok) {
+    const message = (body as { message?: string } | undefined)?.message || `The store answered ${response.status}`
+    throw new PluralStorefrontError(message, { status: response.status })
+  }
+  return body as T
+}
+
+type PaymentCollectionResponse = {
+  payment_collection: { id: string; payment_sessions?: PluralPaymentSession[] | null }
+}
+
+/**
+ * Creates the Plural payment session for a cart and returns what the page should do next.
+ * Calling it again (e.g. after a failed attempt) replaces the cart's session with a new Plural order.
+ */
+export async function startPluralPayment(client: PluralStoreClient, input: StartPluralPaymentInput): Promise<PluralAction> {
+  const flow = input.flow ?? "hosted"
+  const providerId = input.providerId ?? PLURAL_PROVIDER_ID
+  if (!PLURAL_FLOWS.includes(flow)) {
+    throw new PluralStorefrontError(`Unknown Plural flow "${flow}" (use ${PLURAL_FLOWS.join(", ")})`)
+  }
+  const currency = input.cart.currency_code?.toLowerCase()
+  if (currency && currency !== "inr") {
+    throw new PluralStorefrontError(
+      `Plural accepts payments in Indian rupees (INR) only; this cart is in ${currency.toUpperCase()}`,
+      { code: "UNSUPPORTED_CURRENCY" }
+    )
+  }
+  const data: Record<string, unknown> = { flow }
+  if (flow === "upi_collect") {
+    const vpa = input.upiVpa?.trim() ?? ""
+    if (!isValidUpiVpa(vpa)) {
+      throw new PluralStorefrontError("Enter your UPI id, such as name@bank", { code: "INVALID_UPI_VPA" })
+    }
+    data.upi_vpa = vpa
+  }
+  if (input.payByPointsConsent) data.pay_by_points_consent = true
+
+  let collectionId = input.cart.payment_collection?.id
+  if (!collectionId) {
+    const created = await storeRequest<PaymentCollectionResponse>(client, "/store/payment-collections", {
+      method: "POST",
+      body: { cart_id: input.cart.id },
+    })
+    collectionId = created.payment_collection.id
+  }
+  const { payment_collection } = await storeRequest<PaymentCollectionResponse>(
+    client,
+    `/store/payment-collections/${encodeURIComponent(collectionId)}/payment-sessions`,
+    { method: "POST", body: { provider_id: providerId, data } }
+  )
+  const session = payment_collection.payment_sessions?.find((s) => s.provider_id === providerId)
+  if (!session) throw new PluralStorefrontError("The store did not create a Plural payment session")
+  return actionFor(session, flow)
+}
+
+function actionFor(session: PluralPaymentSession, requested: PluralFlow): PluralAction {
+  const data = session.data ?? ({} as PluralSessionData)
+  const flow = data.flow ?? requested
+  const missing = (field: string) =>
+    new PluralStorefrontError(`The Plural session for the ${flow} flow has no ${field}`, { code: "INCOMPLETE_SESSION" })
+  switch (flow) {
+    case "hosted":
+      if (!data.redirect_url) throw missing("redirect_url")
+      return { action: "redirect", url: data.redirect_url, session }
+    case "upi_intent":
+      if (!data.challenge_url) throw missing("challenge_url")
+      return { action: "open_upi_app", url: data.challenge_url, session }
+    case "upi_qr":
+      if (!data.image_url) throw missing("image_url")
+      return { action: "show_qr", imageUrl: data.image_url, session }
+    case "upi_collect":
+      return { action: "await_approval", session }
+    default:
+      throw new PluralStorefrontError(`Unknown Plural flow "${String(flow)}" in the payment session`)
+  }
+}
+
+/** One call of the plugin's settle route: idempotent, safe to repeat. */
+export async function settlePluralCart(client: PluralStoreClient, cartId: string): Promise<SettleResult> {
+  return storeRequest<SettleResult>(client, `/store/plural/carts/${encodeURIComponent(cartId)}/settle`, {
+    method: "POST",
+  })
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason)
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort)
+      resolve()
+    }, ms)
+    const onAbort = () => {
+      clearTimeout(timer)
+      reject(signal!.reason)
+    }
+    signal?.addEventListener("abort", onAbort, { once: true })
+  })
+}
+
+/** Network errors, 429 and 5xx are worth another try; other answers are final. */
+function isTransient(error: unknown): boolean {
+  if (!(error instanceof PluralStorefrontError)) return false
+  return error.status === undefined || error.status === 429 || error.status >= 500
+}
+
+/**
+ * Polls the settle route with backoff until the cart became an order (`completed`) or the payment `failed`.
+ * Resolves `{status: "pending"}` when `maxAttempts` calls all said pending; rejects when `signal` aborts or the store
+ * answers with a non-transient error.
+ */
+export async function pollPluralPayment(client: PluralStoreClient, input: PollPluralPaymentInput): Promise<SettleResult> {
+  const maxAttempts = input.maxAttempts ?? 60
+  const maxDelay = input.maxDelayMs ?? 5000
+  const factor = input.factor ?? 1.5
+  let delay = input.initialDelayMs ?? 1000
+  let lastError: unknown
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    await sleep(delay, input.signal)
+    delay = Math.min(maxDelay, Math.round(delay * factor))
+    let result: SettleResult
+    try {
+      result = await settlePluralCart(client, input.cartId)
+    } catch (error) {
+      if (!isTransient(error)) throw error
+      lastError = error
+      continue
+    }
+    lastError = undefined
+    input.onAttempt?.(result, attempt)
+    if (result.status === "completed" || result.status === "failed") return result
+  }
+  if (lastError) throw lastError
+  return { status: "pending" }
+}
+
+/**
+ * Reads the plugin's return URL parameters: `?order_id=&cart_id=` after a payment, `?cart_id=&reason=&code=` after a
+ * failure. Returns null when the URL carries neither.
+ */
+export function readPluralReturn(location: string | URL | { search: string }): PluralReturn | null {
+  const search =
+    typeof location === "string" ? new URL(location, "http://localhost").search : (location as { search: string }).search
+  const params = new URLSearchParams(search)
+  const cartId = params.get("cart_id") || undefined
+  const orderId = params.get("order_id")
+  if (orderId) return { status: "completed", orderId, cartId }
+  const reason = params.get("reason")
+  const code = params.get("code") || undefined
+  if (reason || code) return { status: "failed", cartId, reason: reason || "The payment did not go through", code }
+  return null
+}
