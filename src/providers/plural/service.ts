@@ -56,6 +56,7 @@ import { PAID_STATUSES, SESSION_STATUS_OF, WEBHOOK_ACTION_OF } from "./utils/sta
 type Cradle = { logger: Logger }
 
 export const CALLBACK_PATH = "/hooks/plural/callback"
+const RECENT_ORDER_MS = 2_000
 
 export class PluralProviderService extends AbstractPaymentProvider<PluralOptions> {
   static identifier = "plural"
@@ -63,6 +64,7 @@ export class PluralProviderService extends AbstractPaymentProvider<PluralOptions
   readonly options: ResolvedPluralOptions
   readonly client: PluralClient
   protected readonly logger: Logger
+  private readonly recentOrders = new Map<string, { order: Order; at: number }>()
 
   static validateOptions(options: Record<string, unknown>): void {
     parsePluralOptions(options)
@@ -120,7 +122,7 @@ export class PluralProviderService extends AbstractPaymentProvider<PluralOptions
    */
   async deletePayment({ data }: DeletePaymentInput): Promise<DeletePaymentOutput> {
     const session = parseSessionData(data)
-    const order = await this.readOrder(session.plural_order_id)
+    const order = await this.readOrder(session.plural_order_id, 0)
     if (order.status === "AUTHORIZED" && order.pre_auth) {
       await this.releaseAuthorization(order.order_id)
     } else if (PAID_STATUSES.has(order.status)) {
@@ -152,10 +154,8 @@ export class PluralProviderService extends AbstractPaymentProvider<PluralOptions
    */
   async capturePayment({ data, context }: CapturePaymentInput): Promise<CapturePaymentOutput> {
     const session = parseSessionData(data)
-    const order = await this.readOrder(session.plural_order_id)
-    if (order.status === "PROCESSED" || order.status === "PARTIALLY_REFUNDED" || order.status === "FULLY_REFUNDED") {
-      return { data: { ...session, plural_status: order.status } }
-    }
+    const order = await this.readOrder(session.plural_order_id, 0)
+    if (isCaptured(order)) return { data: { ...session, plural_status: order.status } }
     if (order.status !== "AUTHORIZED") {
       throw new MedusaError(
         MedusaError.Types.NOT_ALLOWED,
@@ -163,9 +163,17 @@ export class PluralProviderService extends AbstractPaymentProvider<PluralOptions
       )
     }
     const reference = context?.idempotency_key ?? `${session.merchant_order_reference}-capture`
-    const captured = await this.plural("capture the payment", () =>
-      this.client.captureOrder(order.order_id, { merchant_capture_reference: reference })
-    )
+    const captured = await this.plural("capture the payment", async () => {
+      try {
+        return await this.client.captureOrder(order.order_id, { merchant_capture_reference: reference })
+      } catch (error) {
+        // Captured meanwhile (another instance, the Plural dashboard): that is the outcome we wanted.
+        const now = error instanceof PluralApiError && error.isOperationNotAllowed ? await this.client.getOrder(order.order_id) : undefined
+        if (now && isCaptured(now)) return now
+        throw error
+      }
+    })
+    this.remember(captured)
     return { data: { ...session, plural_status: captured.status, capture_reference: reference } }
   }
 
@@ -175,7 +183,7 @@ export class PluralProviderService extends AbstractPaymentProvider<PluralOptions
    */
   async cancelPayment({ data }: CancelPaymentInput): Promise<CancelPaymentOutput> {
     const session = parseSessionData(data)
-    const order = await this.readOrder(session.plural_order_id)
+    const order = await this.readOrder(session.plural_order_id, 0)
     if (order.status === "AUTHORIZED") {
       const cancelled = await this.releaseAuthorization(order.order_id)
       return { data: { ...session, plural_status: cancelled.status } }
@@ -203,6 +211,7 @@ export class PluralProviderService extends AbstractPaymentProvider<PluralOptions
         order_amount: { value, currency: session.currency_code.toUpperCase() },
       })
     )
+    this.recentOrders.delete(session.plural_order_id)
     const record = { reference, plural_refund_id: refund.order_id, amount: value, status: refund.status }
     const refunds = [...(session.refunds ?? []).filter((r) => r.reference !== reference), record]
     return { data: { ...session, refunds } }
@@ -255,8 +264,21 @@ export class PluralProviderService extends AbstractPaymentProvider<PluralOptions
     return event.success ? event.data : undefined
   }
 
-  async readOrder(orderId: string): Promise<Order> {
-    return this.plural("read the order", () => this.client.getOrder(orderId))
+  /**
+   * Plural's current view of an order. A read from the last two seconds is reused: a browser return or webhook
+   * reads the order to find its session, and the settlement that follows must not ask Plural the same question again.
+   */
+  async readOrder(orderId: string, maxAgeMs = RECENT_ORDER_MS): Promise<Order> {
+    const recent = this.recentOrders.get(orderId)
+    if (recent && Date.now() - recent.at < maxAgeMs) return recent.order
+    const order = await this.plural("read the order", () => this.client.getOrder(orderId))
+    this.remember(order)
+    return order
+  }
+
+  private remember(order: Order): void {
+    if (this.recentOrders.size >= 1000) this.recentOrders.clear()
+    this.recentOrders.set(order.order_id, { order, at: Date.now() })
   }
 
   sessionIdOf(order: Order): string {
@@ -388,11 +410,14 @@ export class PluralProviderService extends AbstractPaymentProvider<PluralOptions
 
   /** Cancel, and when the answer is lost, read back whether it happened rather than guess. */
   private async releaseAuthorization(orderId: string): Promise<Order> {
+    this.recentOrders.delete(orderId)
     try {
-      return await this.client.cancelOrder(orderId)
+      const cancelled = await this.client.cancelOrder(orderId)
+      this.remember(cancelled)
+      return cancelled
     } catch (error) {
       if (error instanceof PluralNetworkError || (error instanceof PluralApiError && error.isOperationNotAllowed)) {
-        const order = await this.readOrder(orderId)
+        const order = await this.readOrder(orderId, 0)
         if (order.status === "CANCELLED") return order
       }
       throw this.medusaError("cancel the authorisation", error)
@@ -427,6 +452,10 @@ export class PluralProviderService extends AbstractPaymentProvider<PluralOptions
     }
     return new MedusaError(MedusaError.Types.INVALID_DATA, `Plural: could not ${action}: ${error.message}${ref}`)
   }
+}
+
+function isCaptured(order: Order): boolean {
+  return order.status === "PROCESSED" || order.status === "PARTIALLY_REFUNDED" || order.status === "FULLY_REFUNDED"
 }
 
 export default PluralProviderService

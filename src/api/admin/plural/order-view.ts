@@ -1,0 +1,65 @@
+/** Plural's view of a Medusa order, for the admin widget: each Plural payment as Plural sees it right now. */
+import type { MedusaContainer } from "@medusajs/framework/types"
+import { ContainerRegistrationKeys, MedusaError } from "@medusajs/framework/utils"
+import { parseSessionData } from "../../../providers/plural/utils/session-data"
+import { PLURAL_PROVIDER_ID, resolvePluralProvider } from "../../../utils/resolve-plural-provider"
+
+type OrderPayment = {
+  id: string
+  provider_id: string
+  payment_session_id?: string
+  data: Record<string, unknown> | null
+  captured_at: string | Date | null
+  canceled_at: string | Date | null
+}
+
+export async function pluralPaymentsOfOrder(container: MedusaContainer, orderId: string): Promise<OrderPayment[]> {
+  const query = container.resolve(ContainerRegistrationKeys.QUERY)
+  const { data } = await query.graph({
+    entity: "order",
+    fields: ["id", "payment_collections.payments.*"],
+    filters: { id: orderId },
+  })
+  if (!data[0]) throw new MedusaError(MedusaError.Types.NOT_FOUND, `Order ${orderId} was not found`)
+  const collections = (data[0].payment_collections ?? []) as unknown as { payments?: OrderPayment[] }[]
+  return collections.flatMap((c) => c?.payments ?? []).filter((p) => p?.provider_id === PLURAL_PROVIDER_ID)
+}
+
+export async function pluralOrderView(container: MedusaContainer, orderId: string) {
+  const provider = resolvePluralProvider(container)
+  const payments = await pluralPaymentsOfOrder(container, orderId)
+  return {
+    order_id: orderId,
+    payments: await Promise.all(
+      payments.map(async (payment) => {
+        const data = parseSessionData(payment.data)
+        const plural = await provider.readOrder(data.plural_order_id, 0)
+        const latest = plural.payments.at(-1)
+        const card = latest?.payment_option?.card_data
+        return {
+          payment_id: payment.id,
+          session_id: data.session_id,
+          flow: data.flow,
+          pre_auth: data.pre_auth,
+          captured_at: payment.captured_at,
+          canceled_at: payment.canceled_at,
+          points_consent_at: data.points_consent_at ?? null,
+          plural: {
+            order_id: plural.order_id,
+            merchant_order_reference: plural.merchant_order_reference,
+            status: plural.status,
+            amount: plural.order_amount,
+            payment_method: latest?.payment_method ?? null,
+            card: card ? { network: card.network_name ?? null, type: card.card_type ?? null, last4: card.last4_digit ?? null } : null,
+            rrn: latest?.acquirer_data?.rrn || null,
+            captures: latest?.capture_data ?? [],
+            refunds: data.refunds ?? [],
+            error: latest?.error_detail ?? null,
+          },
+          can_capture: plural.status === "AUTHORIZED" && !payment.captured_at && !payment.canceled_at,
+          can_cancel: plural.status === "AUTHORIZED" && !payment.captured_at && !payment.canceled_at,
+        }
+      })
+    ),
+  }
+}

@@ -1,0 +1,13 @@
+import { model } from "@medusajs/framework/utils"
+
+/** One Plural webhook delivery, by its `webhook-id`: the inbox that makes a redelivery a no-op. */
+export const PluralWebhookEvent = model.define("plural_webhook_event", {
+  id: model.id({ prefix: "plwh" }).primaryKey(),
+  webhook_id: model.text().unique(),
+  event_type: model.text(),
+  plural_order_id: model.text().nullable(),
+  status: model.enum(["processing", "processed", "failed", "ignored"]).default("processing"),
+  attempts: model.number().default(1),
+  last_error: model.text().nullable(),
+  processed_at: model.dateTime().nullable(),
+})
