@@ -1,0 +1,64 @@
+/**
+ * The demo store's Medusa configuration: exactly how a merchant installs medusa-payment-plural (the plugin for its
+ * routes, subscribers and admin widgets, plus the provider under the payment module).
+ *
+ * `npm run demo` copies this file into the generated app folder (.demo/app) and sets the variables below; with a
+ * real Plural account you would set base_url to nothing (environment "uat" or "prod") and use your own keys.
+ */
+import { defineConfig, loadEnv } from "@medusajs/framework/utils"
+
+loadEnv(process.env.NODE_ENV || "development", process.cwd())
+
+function required(name: string): string {
+  const value = process.env[name]
+  if (!value) throw new Error(`The demo store needs ${name} (npm run demo sets it)`)
+  return value
+}
+
+const backendUrl = process.env.MEDUSA_BACKEND_URL || `http://localhost:${process.env.PORT || 9000}`
+const storefrontUrl = process.env.DEMO_STOREFRONT_URL || "http://localhost:8000"
+const cors = [storefrontUrl, backendUrl].join(",")
+
+module.exports = defineConfig({
+  projectConfig: {
+    databaseUrl: required("DATABASE_URL"),
+    // A local demo: no TLS to the embedded PostgreSQL.
+    databaseDriverOptions: { connection: { ssl: false } },
+    workerMode: "shared",
+    http: {
+      storeCors: process.env.STORE_CORS || cors,
+      adminCors: process.env.ADMIN_CORS || cors,
+      authCors: process.env.AUTH_CORS || cors,
+      jwtSecret: process.env.JWT_SECRET || "demo-jwt-secret-not-for-production",
+      cookieSecret: process.env.COOKIE_SECRET || "demo-cookie-secret-not-for-production",
+    },
+  },
+  admin: {
+    disable: false,
+  },
+  plugins: [{ resolve: "medusa-payment-plural", options: {} }],
+  modules: [
+    {
+      resolve: "@medusajs/medusa/payment",
+      options: {
+        providers: [
+          {
+            resolve: "medusa-payment-plural/providers/plural",
+            id: "plural",
+            options: {
+              client_id: required("PLURAL_CLIENT_ID"),
+              client_secret: required("PLURAL_CLIENT_SECRET"),
+              secret_key: required("PLURAL_SECRET_KEY"),
+              webhook_secret: required("PLURAL_WEBHOOK_SECRET"),
+              base_url: process.env.PLURAL_BASE_URL || undefined,
+              backend_url: backendUrl,
+              storefront_success_url: `${storefrontUrl}/order/confirmed`,
+              storefront_failure_url: `${storefrontUrl}/checkout/failed`,
+              pre_auth: process.env.PLURAL_PRE_AUTH === "true",
+            },
+          },
+        ],
+      },
+    },
+  ],
+})

@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+// `npm run demo`: a Medusa store with medusa-payment-plural, the Plural sandbox and a storefront, on this machine.
+// Everything it starts stops on Ctrl-C. See `npm run demo -- --help`.
+import { parseArgs } from "node:util"
+import demo from "./demo/start.cjs"
+
+const { startDemo, DEFAULT_PORTS } = demo
+
+const HELP = `Usage: npm run demo -- [options]
+
+Starts PostgreSQL (DATABASE_URL, or an embedded one keeping its data in .demo/), the Plural sandbox, a Medusa store
+with medusa-payment-plural installed, seed data, and a storefront. Ctrl-C stops all of it.
+
+Options (each also as an environment variable):
+  --reset                   start over: wipe .demo/ (embedded data, build, state) and the demo database
+  --medusa-port <n>         DEMO_MEDUSA_PORT       Medusa API and admin      (default ${DEFAULT_PORTS.medusa})
+  --storefront-port <n>     DEMO_STOREFRONT_PORT   storefront                 (default ${DEFAULT_PORTS.storefront})
+  --sandbox-port <n>        DEMO_SANDBOX_PORT      Plural sandbox             (default ${DEFAULT_PORTS.sandbox})
+  --host <name>             DEMO_HOST              host name in the URLs      (default localhost)
+  --state-dir <dir>         DEMO_STATE_DIR         working folder             (default .demo)
+  --build-plugin <when>     DEMO_BUILD_PLUGIN      auto | always | never      (default auto: when missing or stale)
+  --verbose                                        show the output of Medusa's commands
+  -h, --help
+
+A default port that is taken moves on to the next free one; a port you chose must be free.
+DATABASE_URL=postgres://user:pass@host:5432/db uses that database (created when missing, never dropped).
+Logs: .demo/logs/. The running demo's URLs and keys: .demo/demo.json.`
+
+let args
+try {
+  ;({ values: args } = parseArgs({
+    options: {
+      reset: { type: "boolean" },
+      "medusa-port": { type: "string" },
+      "storefront-port": { type: "string" },
+      "sandbox-port": { type: "string" },
+      host: { type: "string" },
+      "state-dir": { type: "string" },
+      "build-plugin": { type: "string" },
+      verbose: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  }))
+} catch (error) {
+  console.error(`${error.message}\n\n${HELP}`)
+  process.exit(2)
+}
+if (args.help) {
+  console.log(HELP)
+  process.exit(0)
+}
+
+const env = process.env
+const log = (message) => console.log(message)
+const started = Date.now()
+let running
+let stopping = false
+
+async function shutdown(signal) {
+  if (stopping) return
+  stopping = true
+  console.log(`\n${signal}: stopping the demo…`)
+  const t0 = Date.now()
+  await running?.stop()
+  console.log(`Stopped everything (${((Date.now() - t0) / 1000).toFixed(1)}s).`)
+  process.exit(0)
+}
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => void shutdown(signal))
+
+console.log("Starting the medusa-payment-plural demo…")
+try {
+  running = await startDemo({
+    reset: args.reset,
+    stateDir: args["state-dir"] ?? env.DEMO_STATE_DIR,
+    host: args.host ?? env.DEMO_HOST,
+    buildPlugin: args["build-plugin"] ?? env.DEMO_BUILD_PLUGIN,
+    ports: {
+      medusa: args["medusa-port"] ?? env.DEMO_MEDUSA_PORT,
+      storefront: args["storefront-port"] ?? env.DEMO_STOREFRONT_PORT,
+      sandbox: args["sandbox-port"] ?? env.DEMO_SANDBOX_PORT,
+    },
+    echo: args.verbose,
+    log,
+  })
+} catch (error) {
+  if (stopping) process.exit(1)
+  console.error(`\nThe demo could not start: ${error.message}`)
+  process.exit(1)
+}
+if (stopping) await running.stop()
+
+const { urls, admin, publishableKey } = running
+console.log(`
+The demo is ready (${((Date.now() - started) / 1000).toFixed(1)}s).
+
+  Storefront      ${urls.storefront}
+  Medusa admin    ${urls.admin}
+                  login ${admin.email} / ${admin.password}
+  Medusa API      ${urls.medusa}
+  Plural sandbox  ${urls.sandbox}   (its hosted checkout page and control API)
+  Publishable key ${publishableKey}
+
+  Buy something in the storefront, pay on the sandbox's page, then find the order in the admin.
+  These facts are in ${running.stateFile}. Press Ctrl-C to stop everything.`)
