@@ -4,7 +4,7 @@
  */
 import type { Dispatcher } from "undici"
 import type { z } from "zod"
-import { PluralApiError, PluralAuthenticationError, PluralRequestError } from "./errors"
+import { PluralApiError, PluralAuthenticationError, PluralError, PluralRequestError } from "./errors"
 import {
   CaptureRequest,
   CreateOrderRequest,
@@ -158,13 +158,24 @@ export class PluralClient {
 
   /** Sends with the cached token; a 401 gets one fresh token and one more try. */
   private async call<T>(exchange: Call<T>): Promise<T> {
+    const used: string[] = []
+    try {
+      return await this.callWith(exchange, used)
+    } catch (error) {
+      throw this.conceal(error, used)
+    }
+  }
+
+  private async callWith<T>(exchange: Call<T>, used: string[]): Promise<T> {
     const token = await this.tokens.get()
+    used.push(token)
     try {
       return await this.transport.send({ ...exchange, bearer: token })
     } catch (error) {
       if (!(error instanceof PluralApiError) || error.status !== 401) throw error
       this.tokens.invalidate(token)
       const fresh = await this.tokens.get()
+      used.push(fresh)
       try {
         return await this.transport.send({ ...exchange, bearer: fresh })
       } catch (retryError) {
@@ -179,6 +190,18 @@ export class PluralClient {
     }
   }
 
+  /**
+   * Plural may echo what it was sent (the client secret, an opaque token) in an error message; `redact` only knows
+   * JWTs, bearer headers and card numbers, so the secrets this client holds are removed here.
+   */
+  private conceal(error: unknown, tokens: string[]): unknown {
+    if (!(error instanceof PluralError)) return error
+    for (const secret of [this.options.clientSecret, ...tokens]) {
+      if (secret && secret.length >= 6) error.message = error.message.split(secret).join("[redacted]")
+    }
+    return error
+  }
+
   private async requestToken(): Promise<TokenResponse> {
     const body: TokenRequest = { client_id: this.options.clientId, client_secret: this.options.clientSecret, grant_type: "client_credentials" }
     try {
@@ -190,7 +213,7 @@ export class PluralClient {
           { code: error.code, status: error.status, requestId: error.requestId, operation: "generate token" }
         )
       }
-      throw error
+      throw this.conceal(error, [])
     }
   }
 

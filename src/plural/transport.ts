@@ -84,7 +84,9 @@ export class Transport {
     for (let attempt = 0; ; attempt++) {
       const outcome = await this.attempt(exchange, requestId)
       if (outcome.ok) return outcome.value
-      const retryable = exchange.safeToRepeat && outcome.retryable && attempt < this.retry.maxRetries
+      // A Retry-After longer than we are willing to wait is respected by not retrying, never by retrying early.
+      const waitTooLong = outcome.retryAfterMs !== undefined && outcome.retryAfterMs > this.retry.maxDelayMs
+      const retryable = exchange.safeToRepeat && outcome.retryable && !waitTooLong && attempt < this.retry.maxRetries
       if (!retryable) throw outcome.error
       const delayMs = this.backoff(attempt, outcome.retryAfterMs)
       this.onRetry?.({ operation: exchange.operation, attempt: attempt + 1, delayMs, reason: outcome.error.code, requestId })
