@@ -25,7 +25,7 @@ export async function send(url: string, method: string, body?: unknown, headers:
 export type Harness = {
   sandbox: Sandbox
   token(): Promise<string>
-  /** A Plural API call with a fresh bearer token unless `token` is given. */
+  /** A Plural API call with a fresh bearer token unless one is given. */
   api(method: string, path: string, body?: unknown, token?: string): Promise<Answer>
   control(method: string, path: string, body?: unknown): Promise<Answer>
   /** Creates a seamless order and returns its id. */
@@ -47,9 +47,9 @@ export async function harness(options: SandboxOptions = {}): Promise<Harness> {
     })
     return answer.body.access_token as string
   }
-  let cached: string | undefined
+  // A fresh token per call: tests reset the sandbox (which forgets tokens) and expire tokens at will.
   const api = async (method: string, path: string, body?: unknown, bearer?: string) =>
-    send(`${sandbox.url}${path}`, method, body, { authorization: `Bearer ${bearer ?? (cached ??= await token())}` })
+    send(`${sandbox.url}${path}`, method, body, { authorization: `Bearer ${bearer ?? (await token())}` })
   const control = (method: string, path: string, body?: unknown) => send(`${sandbox.url}/_sandbox${path}`, method, body)
   const createOrder = async (overrides: Record<string, unknown> = {}) => {
     const answer = await api("POST", "/api/pay/v1/orders", {
