@@ -13,6 +13,8 @@ function mobile(phone: string | null | undefined): { mobile_number?: string; cou
   if (digits.length < 10) return {}
   const national = digits.slice(-10)
   const country = digits.slice(0, -10).replace(/^0+/, "")
+  // More leading digits than any country code (an extension, two numbers run together): not a number we can send.
+  if (country.length > 4) return {}
   return { mobile_number: national, country_code: country || "91" }
 }
 
@@ -28,8 +30,11 @@ function address(a: PaymentAddressDTO | null | undefined): Address | undefined {
     state: clip(a.province, L.placeMaxLength),
     country: clip(a.country_code?.toUpperCase(), L.placeMaxLength),
   }
-  return Object.values(result).some(Boolean) ? result : undefined
+  return Object.values(result).some(Boolean) ? withoutUndefined(result) : undefined
 }
+
+const withoutUndefined = <T extends object>(value: T): T =>
+  Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T
 
 export function customerOf(customer: PaymentCustomerDTO | undefined): Customer | undefined {
   if (!customer) return undefined
@@ -45,5 +50,5 @@ export function customerOf(customer: PaymentCustomerDTO | undefined): Customer |
     ...mobile(customer.phone ?? customer.billing_address?.phone),
     billing_address: billing,
   }
-  return Object.fromEntries(Object.entries(result).filter(([, v]) => v !== undefined)) as Customer
+  return withoutUndefined(result)
 }

@@ -21,5 +21,9 @@ export function toMinorUnits(amount: BigNumberInput, currencyCode: string): numb
 }
 
 export function fromMinorUnits(minor: number, currencyCode: string): BigNumber {
+  // Minor units are whole and never negative: anything else is a unit mix-up, not an amount to book.
+  if (!Number.isSafeInteger(minor) || minor < 0) {
+    throw new MedusaError(MedusaError.Types.INVALID_DATA, `amount: ${minor} is not a whole number of minor units`)
+  }
   return new BigNumber(MathBN.div(minor, 10 ** currencyDecimals(currencyCode)))
 }
