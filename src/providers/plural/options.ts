@@ -4,7 +4,9 @@
  */
 import { z } from "zod"
 
-const url = (what: string) => z.url({ message: `must be an absolute URL (${what})` })
+// http(s) only: a bare `localhost:4010` or `shop.example.in:443` parses as a URL with an odd scheme and would fail
+// only at the first payment.
+const url = (what: string) => z.url({ protocol: /^https?$/, message: `must be an absolute http(s) URL (${what})` })
 
 export const PluralOptionsSchema = z
   .object({

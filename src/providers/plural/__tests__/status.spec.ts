@@ -1,0 +1,46 @@
+import { ORDER_STATUSES, WEBHOOK_EVENT_TYPES } from "../../../plural/schemas"
+import { PAID_STATUSES, SESSION_STATUS_OF, WEBHOOK_ACTION_OF } from "../utils/status"
+
+describe("status mapping", () => {
+  it.each([
+    ["CREATED", "pending"],
+    ["PENDING", "pending"],
+    ["ATTEMPTED", "pending"],
+    ["AUTHORIZED", "authorized"],
+    ["PROCESSED", "captured"],
+    ["PARTIALLY_REFUNDED", "captured"],
+    ["FULLY_REFUNDED", "captured"],
+    ["CANCELLED", "canceled"],
+    ["FAILED", "error"],
+  ] as const)("Plural order %s is a %s Medusa session", (plural, medusa) => {
+    expect(SESSION_STATUS_OF[plural]).toBe(medusa)
+  })
+
+  it("covers every Plural order status, and nothing else", () => {
+    expect(Object.keys(SESSION_STATUS_OF).sort()).toEqual([...ORDER_STATUSES].sort())
+  })
+
+  it("paid statuses are exactly those after which money was taken", () => {
+    expect([...PAID_STATUSES].sort()).toEqual(["AUTHORIZED", "FULLY_REFUNDED", "PARTIALLY_REFUNDED", "PROCESSED"])
+    for (const status of ORDER_STATUSES) {
+      const session = SESSION_STATUS_OF[status]
+      expect(PAID_STATUSES.has(status)).toBe(session === "authorized" || session === "captured")
+    }
+  })
+
+  it.each([
+    ["ORDER_AUTHORIZED", "authorized"],
+    ["ORDER_PROCESSED", "captured"],
+    ["ORDER_FAILED", "failed"],
+    ["PAYMENT_FAILED", "failed"],
+    ["ORDER_CANCELLED", "canceled"],
+    ["REFUND_PROCESSED", "not_supported"],
+    ["REFUND_FAILED", "not_supported"],
+  ] as const)("webhook %s is Medusa action %s", (event, action) => {
+    expect(WEBHOOK_ACTION_OF[event]).toBe(action)
+  })
+
+  it("covers every webhook event type", () => {
+    expect(Object.keys(WEBHOOK_ACTION_OF).sort()).toEqual([...WEBHOOK_EVENT_TYPES].sort())
+  })
+})
