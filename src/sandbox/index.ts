@@ -1,6 +1,6 @@
 /**
  * An offline Plural: the documented API, a hosted checkout page, signed browser returns and webhooks, and fault
- * injection, on a plain `node:http` server. Independent of Medusa. See README for the control API.
+ * injection, on a plain `node:http` server. Independent of Medusa. The control API is in ./control.ts.
  *
  *   const sandbox = await startSandbox({ webhookUrl: "http://127.0.0.1:9000/hooks/plural" })
  *   new PluralClient({ baseUrl: sandbox.url, clientId: sandbox.merchant.client_id, ... })

@@ -112,7 +112,7 @@ export class Orders {
 
   // ---- Lookups --------------------------------------------------------------------------------------------------
 
-  /** Any order of this merchant (charge or refund) by id; 404 otherwise. */
+  /** An order (charge or refund) by id, of this merchant — or of any, for the control API's `undefined`; else 404. */
   find(merchant: SandboxMerchant | undefined, orderId: string): OrderRecord {
     const record = this.records.get(orderId)
     if (!record || (merchant && record.merchant.merchant_id !== merchant.merchant_id)) throw orderNotFound(orderId)
