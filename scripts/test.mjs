@@ -17,18 +17,20 @@ function run(command, args, env = process.env) {
   if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} failed (exit ${result.status ?? result.signal})`)
 }
 
+// Medusa's test runner loads the app's config with a dynamic import, which jest allows only with VM modules.
+const jestEnv = { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --experimental-vm-modules`.trim() }
 const npx = (args, env) => run(process.execPath, [path.join(root, "node_modules/.bin", args[0]), ...args.slice(1)], env)
 
 let db
 let failed = false
 try {
   npx(["medusa", "plugin:build"])
-  npx(["jest", "--selectProjects", "unit", ...extraArgs])
+  npx(["jest", "--selectProjects", "unit", ...extraArgs], jestEnv)
 
   const dataDir = path.join(root, ".cache", "test-postgres", "data")
   rmSync(dataDir, { recursive: true, force: true })
   db = await ensurePostgres({ dataDir, log })
-  const env = { ...process.env, ...databaseEnv(db) }
+  const env = { ...jestEnv, ...databaseEnv(db) }
   npx(["jest", "--selectProjects", "integration", "browser", "--runInBand", ...extraArgs], env)
 } catch (error) {
   failed = true

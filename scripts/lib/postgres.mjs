@@ -82,12 +82,14 @@ export async function ensurePostgres({ dataDir, persistent = false, log = () => 
 
 /** The variables @medusajs/test-utils and medusa-config read for the database. */
 export function databaseEnv(db, database) {
+  // Medusa's test runner turns on SSL for any database URL without "localhost"; local servers have no SSL.
+  const host = db.host === "127.0.0.1" ? "localhost" : db.host
   const auth = `${encodeURIComponent(db.user)}${db.password ? `:${encodeURIComponent(db.password)}` : ""}`
   return {
-    DB_HOST: db.host,
+    DB_HOST: host,
     DB_PORT: String(db.port),
     DB_USERNAME: db.user,
     DB_PASSWORD: db.password,
-    ...(database ? { DATABASE_URL: `postgres://${auth}@${db.host}:${db.port}/${database}` } : {}),
+    ...(database ? { DATABASE_URL: `postgres://${auth}@${host}:${db.port}/${database}` } : {}),
   }
 }

@@ -1,0 +1,40 @@
+/** The Plural sandbox as the integration tests drive it: its control API, and browser returns replayed into Medusa. */
+import { request } from "undici"
+import type { Sandbox } from "../../src/sandbox"
+
+export async function control<T = any>(sandbox: Sandbox, method: "GET" | "POST" | "DELETE", path: string, body?: unknown): Promise<T> {
+  const response = await request(`${sandbox.url}/_sandbox${path}`, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  const text = await response.body.text()
+  if (response.statusCode >= 300) throw new Error(`sandbox ${method} ${path}: ${response.statusCode} ${text}`)
+  return text ? JSON.parse(text) : (undefined as T)
+}
+
+export type Completion = { order: any; callback: { url: string; method: "POST" | "GET"; fields: Record<string, string> } }
+
+/** The shopper finishes on Plural's page: `success`, `failure` or `cancel`. */
+export function pay(sandbox: Sandbox, orderId: string, options: { outcome?: "success" | "failure" | "cancel"; send_webhook?: boolean; error_code?: string } = {}) {
+  return control<Completion>(sandbox, "POST", `/orders/${orderId}/complete`, { outcome: "success", send_webhook: true, ...options })
+}
+
+/** What the shopper's browser does next: return to Medusa's callback route with Plural's signed fields. */
+export function returnToStore(api: any, fields: Record<string, string>) {
+  return api.post("/hooks/plural/callback", new URLSearchParams(fields).toString(), {
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    maxRedirects: 0,
+    validateStatus: () => true,
+  }) as Promise<{ status: number; headers: Record<string, string> }>
+}
+
+/** Polls `check` until it returns something truthy; a bounded loop, never a timed assertion. */
+export async function eventually<T>(check: () => Promise<T | undefined | false>, what: string, attempts = 150): Promise<T> {
+  for (let i = 0; i < attempts; i++) {
+    const value = await check()
+    if (value) return value
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error(`gave up waiting for ${what}`)
+}

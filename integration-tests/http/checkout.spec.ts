@@ -1,0 +1,332 @@
+import path from "node:path"
+import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import { signWebhook } from "../../src/plural"
+import { startSandbox, type Sandbox } from "../../src/sandbox"
+import { resolvePluralProvider } from "../../src/utils/resolve-plural-provider"
+import { control, eventually, pay, returnToStore } from "../helpers/sandbox"
+import { cartWithPluralSession, countOrdersOfCart, orderOfCart, seedStore, startPluralSession, type Store } from "../helpers/store"
+
+jest.setTimeout(240_000)
+
+const SUCCESS_URL = "http://storefront.test/order/confirmed"
+const FAILURE_URL = "http://storefront.test/checkout/failed"
+let sandbox: Sandbox
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ webhookRetryDelaysMs: [100, 200, 400] })
+  process.env.PLURAL_PROVIDER_OPTIONS = JSON.stringify({
+    client_id: sandbox.merchant.client_id,
+    client_secret: sandbox.merchant.client_secret,
+    secret_key: sandbox.merchant.secret_key,
+    webhook_secret: sandbox.merchant.webhook_secret,
+    base_url: sandbox.url,
+    backend_url: "http://localhost:9000",
+    storefront_success_url: SUCCESS_URL,
+    storefront_failure_url: FAILURE_URL,
+    retries: { max: 2, base_delay_ms: 10, max_delay_ms: 50 },
+    timeouts: { connect_ms: 1000, headers_ms: 1500, body_ms: 1500 },
+  })
+})
+
+afterAll(async () => {
+  await sandbox?.stop()
+})
+
+medusaIntegrationTestRunner({
+  cwd: path.join(__dirname, "../app"),
+  testSuite: ({ api, getContainer }) => {
+    let store: Store
+
+    beforeEach(async () => {
+      await control(sandbox, "POST", "/reset")
+      sandbox.configure({ webhookUrl: `${api.defaults.baseURL}/hooks/plural/webhook` })
+      store = await seedStore(getContainer())
+      resolvePluralProvider(getContainer()).options.pre_auth = false
+    })
+
+    const pluralOrder = (id: string) => control(sandbox, "GET", `/orders/${id}`)
+
+    it("registers pp_plural_plural and lets a region enable it", async () => {
+      const { data } = await api.get(`/admin/payments/payment-providers?id=pp_plural_plural`, store.adminHeaders)
+      expect(data.payment_providers).toEqual([expect.objectContaining({ id: "pp_plural_plural", is_enabled: true })])
+      const { data: regional } = await api.get(`/store/payment-providers?region_id=${store.inr.region_id}`, store.storeHeaders)
+      expect(regional.payment_providers.map((p: { id: string }) => p.id)).toContain("pp_plural_plural")
+    })
+
+    it("hosted checkout: the shopper pays, returns, and the cart becomes an order with a captured payment", async () => {
+      const { cart, session } = await cartWithPluralSession(api, store)
+      expect(session.data).toMatchObject({ flow: "hosted", amount: 99900, currency_code: "inr", merchant_order_reference: session.id })
+      expect(session.data.redirect_url).toContain(sandbox.url)
+      expect(JSON.stringify(session.data)).not.toContain(sandbox.merchant.client_secret)
+
+      const paid = await pay(sandbox, session.data.plural_order_id, { send_webhook: false })
+      const back = await returnToStore(api, paid.callback.fields)
+      expect(back.status).toBe(303)
+      const location = new URL(back.headers.location)
+      expect(`${location.origin}${location.pathname}`).toBe(SUCCESS_URL)
+
+      const order = await orderOfCart(getContainer(), cart.id)
+      expect(location.searchParams.get("order_id")).toBe(order.id)
+      const [payment] = order.payment_collections[0].payments
+      expect(payment.captured_at).toBeTruthy()
+      expect(Number(payment.amount)).toBe(999)
+      expect((await pluralOrder(session.data.plural_order_id)).status).toBe("PROCESSED")
+    })
+
+    it("pre-auth: authorised at Plural, captured from the admin → Plural PROCESSED", async () => {
+      resolvePluralProvider(getContainer()).options.pre_auth = true
+      const { cart, session } = await cartWithPluralSession(api, store)
+      const paid = await pay(sandbox, session.data.plural_order_id, { send_webhook: false })
+      expect(paid.order.status).toBe("AUTHORIZED")
+      await returnToStore(api, paid.callback.fields)
+      const order = await orderOfCart(getContainer(), cart.id)
+      const [payment] = order.payment_collections[0].payments
+      expect(payment.captured_at).toBeFalsy()
+
+      const { data: view } = await api.get(`/admin/plural/orders/${order.id}`, store.adminHeaders)
+      expect(view.payments[0]).toMatchObject({ can_capture: true, plural: { status: "AUTHORIZED" } })
+
+      await api.post(`/admin/payments/${payment.id}/capture`, {}, store.adminHeaders)
+      expect((await pluralOrder(session.data.plural_order_id)).status).toBe("PROCESSED")
+      const after = await orderOfCart(getContainer(), cart.id)
+      expect(after.payment_collections[0].payments[0].captured_at).toBeTruthy()
+    })
+
+    it("pre-auth: the order canceled in the admin releases the authorisation → Plural CANCELLED", async () => {
+      resolvePluralProvider(getContainer()).options.pre_auth = true
+      const { cart, session } = await cartWithPluralSession(api, store)
+      const paid = await pay(sandbox, session.data.plural_order_id, { send_webhook: false })
+      await returnToStore(api, paid.callback.fields)
+      const order = await orderOfCart(getContainer(), cart.id)
+
+      await api.post(`/admin/orders/${order.id}/cancel`, {}, store.adminHeaders)
+      expect((await pluralOrder(session.data.plural_order_id)).status).toBe("CANCELLED")
+    })
+
+    it("refunds: two partial refunds then the rest → Plural FULLY_REFUNDED; an over-refund is refused", async () => {
+      const { cart, session } = await cartWithPluralSession(api, store)
+      const paid = await pay(sandbox, session.data.plural_order_id, { send_webhook: false })
+      await returnToStore(api, paid.callback.fields)
+      const order = await orderOfCart(getContainer(), cart.id)
+      const paymentId = order.payment_collections[0].payments[0].id
+
+      await api.post(`/admin/payments/${paymentId}/refund`, { amount: 100.25 }, store.adminHeaders)
+      await api.post(`/admin/payments/${paymentId}/refund`, { amount: 200 }, store.adminHeaders)
+      expect((await pluralOrder(session.data.plural_order_id)).status).toBe("PARTIALLY_REFUNDED")
+
+      const over = await api.post(`/admin/payments/${paymentId}/refund`, { amount: 700 }, { ...store.adminHeaders, validateStatus: () => true })
+      expect(over.status).toBeGreaterThanOrEqual(400)
+
+      await api.post(`/admin/payments/${paymentId}/refund`, { amount: 698.75 }, store.adminHeaders)
+      const plural = await pluralOrder(session.data.plural_order_id)
+      expect(plural.status).toBe("FULLY_REFUNDED")
+      const refunds = (await control(sandbox, "GET", "/orders")).filter((o: any) => o.type === "REFUND" && o.parent_order_id === plural.order_id)
+      expect(refunds.map((r: any) => r.order_amount.value).sort((a: number, b: number) => a - b)).toEqual([10025, 20000, 69875])
+    })
+
+    it("a failed payment sends the shopper back with a reason; a new session then pays", async () => {
+      const { cart, session } = await cartWithPluralSession(api, store)
+      const failed = await pay(sandbox, session.data.plural_order_id, { outcome: "failure", error_code: "PAYMENT_DECLINED", send_webhook: false })
+      const back = await returnToStore(api, failed.callback.fields)
+      const location = new URL(back.headers.location)
+      expect(`${location.origin}${location.pathname}`).toBe(FAILURE_URL)
+      expect(location.searchParams.get("cart_id")).toBe(cart.id)
+      expect(location.searchParams.get("reason")).toBeTruthy()
+      expect(await countOrdersOfCart(getContainer(), cart.id)).toBe(0)
+
+      const retry = await startPluralSession(api, store, cart.id)
+      expect(retry.id).not.toBe(session.id)
+      const paid = await pay(sandbox, retry.data.plural_order_id, { send_webhook: false })
+      await returnToStore(api, paid.callback.fields)
+      expect(await countOrdersOfCart(getContainer(), cart.id)).toBe(1)
+    })
+
+    it.each([
+      ["upi_intent", {}, "challenge_url"],
+      ["upi_collect", { upi_vpa: "asha@okbank" }, undefined],
+      ["upi_qr", {}, "image_url"],
+    ])("UPI %s: paid on the phone, settled by the storefront's polling", async (flow, extra, link) => {
+      const { cart, session } = await cartWithPluralSession(api, store, { data: { flow, ...extra } })
+      expect(session.data.flow).toBe(flow)
+      if (link) expect(session.data[link]).toEqual(expect.any(String))
+
+      const pending = await api.post(`/store/plural/carts/${cart.id}/settle`, {}, store.storeHeaders)
+      expect(pending.data).toMatchObject({ status: "pending" })
+
+      await pay(sandbox, session.data.plural_order_id, { send_webhook: false })
+      const settled = await api.post(`/store/plural/carts/${cart.id}/settle`, {}, store.storeHeaders)
+      expect(settled.data).toMatchObject({ status: "completed", order_id: expect.any(String) })
+      expect(await countOrdersOfCart(getContainer(), cart.id)).toBe(1)
+    })
+
+    it("a UPI collect without a valid VPA is refused with the field named", async () => {
+      const { data: { cart } } = await api.post("/store/carts", { region_id: store.inr.region_id, items: [{ variant_id: store.inr.variant_id, quantity: 1 }] }, store.storeHeaders)
+      const { data: { payment_collection } } = await api.post("/store/payment-collections", { cart_id: cart.id }, store.storeHeaders)
+      const refused = await api.post(
+        `/store/payment-collections/${payment_collection.id}/payment-sessions`,
+        { provider_id: "pp_plural_plural", data: { flow: "upi_collect", upi_vpa: "not a vpa" } },
+        { ...store.storeHeaders, validateStatus: () => true }
+      )
+      expect(refused.status).toBe(400)
+      expect(refused.data.message).toContain("upi_vpa")
+      expect((await control(sandbox, "GET", "/orders")).length).toBe(0)
+    })
+
+    it("a tampered callback and a tampered webhook are rejected and change nothing", async () => {
+      const { cart, session } = await cartWithPluralSession(api, store)
+      const paid = await pay(sandbox, session.data.plural_order_id, { send_webhook: false })
+
+      const forged = await returnToStore(api, { ...paid.callback.fields, order_id: paid.callback.fields.order_id, extra: "1" })
+      expect(new URL(forged.headers.location).searchParams.get("code")).toBe("INVALID_SIGNATURE")
+      const unsigned = { ...paid.callback.fields, signature: "00".repeat(32) }
+      await returnToStore(api, unsigned)
+
+      const body = JSON.stringify({ event_type: "ORDER_PROCESSED", data: paid.order })
+      const id = "msg_forged"
+      const timestamp = Math.floor(Date.now() / 1000)
+      const wrongKey = Buffer.from("not the merchant's secret").toString("base64")
+      const badSignature = await api.post("/hooks/plural/webhook", body, {
+        headers: { "content-type": "application/json", "webhook-id": id, "webhook-timestamp": String(timestamp), "webhook-signature": signWebhook({ id, timestamp, body }, wrongKey) },
+        validateStatus: () => true,
+      })
+      expect(badSignature.status).toBe(401)
+      const stale = timestamp - 301
+      const staleResponse = await api.post("/hooks/plural/webhook", body, {
+        headers: { "content-type": "application/json", "webhook-id": id, "webhook-timestamp": String(stale), "webhook-signature": signWebhook({ id, timestamp: stale, body }, sandbox.merchant.webhook_secret) },
+        validateStatus: () => true,
+      })
+      expect(staleResponse.status).toBe(401)
+      const tampered = await api.post("/hooks/plural/webhook", body.replace("PROCESSED", "AUTHORIZED"), {
+        headers: { "content-type": "application/json", "webhook-id": id, "webhook-timestamp": String(timestamp), "webhook-signature": signWebhook({ id, timestamp, body }, sandbox.merchant.webhook_secret) },
+        validateStatus: () => true,
+      })
+      expect(tampered.status).toBe(401)
+
+      expect(await countOrdersOfCart(getContainer(), cart.id)).toBe(0)
+      const { data: unchanged } = await api.get(`/store/carts/${cart.id}`, store.storeHeaders)
+      expect(unchanged.cart.completed_at).toBeFalsy()
+    })
+
+    it("webhook first, then the browser return: one order", async () => {
+      const { cart, session } = await cartWithPluralSession(api, store)
+      const paid = await pay(sandbox, session.data.plural_order_id)
+      await eventually(() => orderOfCart(getContainer(), cart.id), "the webhook to create the order")
+      const back = await returnToStore(api, paid.callback.fields)
+      expect(new URL(back.headers.location).searchParams.get("order_id")).toEqual(expect.any(String))
+      expect(await countOrdersOfCart(getContainer(), cart.id)).toBe(1)
+    })
+
+    it("callback, webhook, duplicate webhooks and the storefront's complete all at once: one order, one capture", async () => {
+      const { cart, session } = await cartWithPluralSession(api, store)
+      const paid = await pay(sandbox, session.data.plural_order_id, { send_webhook: false })
+      const deliveriesBefore = (await control(sandbox, "GET", "/webhooks")).length
+      await control(sandbox, "POST", "/webhook-faults", { mode: "duplicate", count: 1 })
+      const redeliver = async () => {
+        const deliveries = await control(sandbox, "GET", "/webhooks")
+        return deliveries.length > deliveriesBefore ? deliveries : undefined
+      }
+      await Promise.all([
+        returnToStore(api, paid.callback.fields),
+        returnToStore(api, paid.callback.fields),
+        api.post(`/store/carts/${cart.id}/complete`, {}, { ...store.storeHeaders, validateStatus: () => true }),
+        api.post(`/store/plural/carts/${cart.id}/settle`, {}, store.storeHeaders),
+        control(sandbox, "POST", `/orders/${session.data.plural_order_id}/complete`, { outcome: "success", send_webhook: true }).catch(() => undefined),
+        eventually(redeliver, "webhook deliveries"),
+      ])
+      await eventually(async () => {
+        const deliveries = await control(sandbox, "GET", "/webhooks")
+        return deliveries.every((d: any) => d.state !== "pending")
+      }, "every webhook delivery to finish")
+
+      expect(await countOrdersOfCart(getContainer(), cart.id)).toBe(1)
+      const order = await orderOfCart(getContainer(), cart.id)
+      expect(order.payment_collections[0].payments).toHaveLength(1)
+      expect(order.payment_collections[0].payments[0].captures).toHaveLength(1)
+    })
+
+    it("a redelivered webhook is acknowledged and not processed twice", async () => {
+      const { cart, session } = await cartWithPluralSession(api, store)
+      await pay(sandbox, session.data.plural_order_id)
+      await eventually(() => orderOfCart(getContainer(), cart.id), "the order")
+      const [delivery] = await control(sandbox, "GET", "/webhooks")
+      await control(sandbox, "POST", `/webhooks/${delivery.webhook_id}/redeliver`)
+      await eventually(async () => {
+        const again = (await control(sandbox, "GET", "/webhooks")).find((d: any) => d.webhook_id === delivery.webhook_id)
+        return again.attempts.length > delivery.attempts.length && again.state === "delivered"
+      }, "the redelivery")
+      expect(await countOrdersOfCart(getContainer(), cart.id)).toBe(1)
+      const inbox = getContainer().resolve("pluralWebhookInbox") as any
+      const [event] = await inbox.listPluralWebhookEvents({ webhook_id: delivery.webhook_id })
+      expect(event).toMatchObject({ status: "processed", attempts: 1 })
+    })
+
+    it("browser closed and webhook lost: the reconciliation job settles it", async () => {
+      const { cart, session } = await cartWithPluralSession(api, store)
+      await pay(sandbox, session.data.plural_order_id, { send_webhook: false })
+      const { reconcilePluralPaymentsWorkflow } = await import("../../src/workflows/reconcile-plural-payments")
+      const soon = new Date(Date.now() + 11 * 60_000).toISOString()
+      const { result } = await reconcilePluralPaymentsWorkflow(getContainer()).run({ input: { now: soon } })
+      expect(result).toMatchObject({ checked: 1, completed: 1 })
+      expect(await countOrdersOfCart(getContainer(), cart.id)).toBe(1)
+
+      const { session: abandoned } = await cartWithPluralSession(api, store)
+      const later = new Date(Date.now() + 25 * 60 * 60_000).toISOString()
+      const { result: expiry } = await reconcilePluralPaymentsWorkflow(getContainer()).run({ input: { now: later } })
+      expect(expiry).toMatchObject({ expired: 1 })
+      const [expired] = await getContainer().resolve("payment").listPaymentSessions({ id: abandoned.id })
+      expect(expired.status).toBe("canceled")
+    })
+
+    it("Plural reporting a different amount than the cart's is not authorized", async () => {
+      const { cart, session } = await cartWithPluralSession(api, store)
+      const paid = await pay(sandbox, session.data.plural_order_id, { send_webhook: false })
+      // The session expects one paisa more than the Plural order was made for.
+      const knex = getContainer().resolve("__pg_connection__") as any
+      await knex.raw(`update payment_session set data = jsonb_set(data, '{amount}', to_jsonb((data->>'amount')::int + 1)) where id = ?`, [session.id])
+      const back = await returnToStore(api, paid.callback.fields)
+      expect(new URL(back.headers.location).pathname).toBe(new URL(FAILURE_URL).pathname)
+      expect(await countOrdersOfCart(getContainer(), cart.id)).toBe(0)
+    })
+
+    it("a non-INR cart gets a clear error at session creation", async () => {
+      const { data: { cart } } = await api.post("/store/carts", { region_id: store.usd.region_id, items: [{ variant_id: store.usd.variant_id, quantity: 1 }] }, store.storeHeaders)
+      const { data: { payment_collection } } = await api.post("/store/payment-collections", { cart_id: cart.id }, store.storeHeaders)
+      const refused = await api.post(
+        `/store/payment-collections/${payment_collection.id}/payment-sessions`,
+        { provider_id: "pp_plural_plural", data: {} },
+        { ...store.storeHeaders, validateStatus: () => true }
+      )
+      expect(refused.status).toBe(400)
+      expect(refused.data.message).toMatch(/USD/)
+      expect(refused.data.message).toMatch(/INR/)
+    })
+
+    it("Plural failing during capture and refund: a clear admin error, and the retry is safe", async () => {
+      resolvePluralProvider(getContainer()).options.pre_auth = true
+      const { cart, session } = await cartWithPluralSession(api, store)
+      const paid = await pay(sandbox, session.data.plural_order_id, { send_webhook: false })
+      await returnToStore(api, paid.callback.fields)
+      const order = await orderOfCart(getContainer(), cart.id)
+      const paymentId = order.payment_collections[0].payments[0].id
+
+      // The capture happens at Plural but every answer is lost: Medusa must say so, and the retry must not capture twice.
+      await control(sandbox, "POST", "/faults", { route: "capture", kind: "status", status: 503, count: 5, after_commit: true })
+      const failed = await api.post(`/admin/payments/${paymentId}/capture`, {}, { ...store.adminHeaders, validateStatus: () => true })
+      expect(failed.status).toBeGreaterThanOrEqual(500)
+      expect(failed.data.message).toMatch(/Plural is not answering/)
+      await control(sandbox, "DELETE", "/faults")
+      await api.post(`/admin/payments/${paymentId}/capture`, {}, store.adminHeaders)
+      const captured = await pluralOrder(session.data.plural_order_id)
+      expect(captured.status).toBe("PROCESSED")
+      expect(captured.payments[0].capture_data).toHaveLength(1)
+
+      await control(sandbox, "POST", "/faults", { route: "refund", kind: "reset", count: 5 })
+      const refundFailed = await api.post(`/admin/payments/${paymentId}/refund`, { amount: 100 }, { ...store.adminHeaders, validateStatus: () => true })
+      expect(refundFailed.status).toBeGreaterThanOrEqual(500)
+      expect(refundFailed.data.message).toMatch(/Plural is not answering/)
+      await control(sandbox, "DELETE", "/faults")
+      await api.post(`/admin/payments/${paymentId}/refund`, { amount: 100 }, store.adminHeaders)
+      expect((await pluralOrder(session.data.plural_order_id)).status).toBe("PARTIALLY_REFUNDED")
+    })
+  },
+})
