@@ -164,6 +164,7 @@ describe("PluralClient calls", () => {
     expect(call.headers.authorization).toBe(`Bearer ${ACCESS_TOKEN}`)
     expect(call.headers["request-id"]).toMatch(UUID)
     expect(call.headers["content-type"]).toBe("application/json")
+    expect(Number.isNaN(Date.parse(call.headers["request-timestamp"]))).toBe(false)
   }
 
   it("generates a token with the documented body, and no bearer on the token call", async () => {
@@ -917,6 +918,18 @@ describe("PluralClient access token", () => {
     expect(fake.apiCalls.at(-1)?.headers.authorization).toBe("Bearer tok-new")
   })
 
+  it("ten concurrent callers hit by one 401 share one refresh", async () => {
+    fake
+      .token({ access_token: "tok-old", expires_in: 3600 })
+      .token({ access_token: "tok-new", expires_in: 3600 }, 10)
+      .on("GET", `/api/pay/v1/orders/${ORDER_ID}`, { status: 401, body: { code: "UNAUTHORIZED" } }, 10)
+      .on("GET", `/api/pay/v1/orders/${ORDER_ID}`, { status: 200, body: order() }, 10)
+    const { client } = makeClient(fake)
+    await Promise.all(Array.from({ length: 10 }, () => client.getOrder(ORDER_ID)))
+    expect(fake.to("/api/auth/v1/token")).toHaveLength(2)
+    expect(fake.apiCalls.filter((c) => c.headers.authorization === "Bearer tok-new")).toHaveLength(10)
+  })
+
   it("a second 401 is a PluralAuthenticationError, after exactly one refresh", async () => {
     fake
       .token({ access_token: "tok-1", expires_in: 3600 })
@@ -978,6 +991,18 @@ describe("PluralClient duplicate merchant references", () => {
     expect(result.merchant_order_reference).toBe("payses_01HZX")
     expect(result.status).toBe("PENDING")
     expect(fake.apiCalls.map((c) => `${c.method} ${c.path}`)).toEqual(["POST /api/pay/v1/orders", "GET /api/pay/v1/orders/reference/payses_01HZX"])
+  })
+
+  it("createOrder: a 504 whose order was in fact created, then DUPLICATE_REQUEST on the retry, reads it back", async () => {
+    fake
+      .token()
+      .on("POST", "/api/pay/v1/orders", { status: 504, body: {} })
+      .on("POST", "/api/pay/v1/orders", duplicate)
+      .on("GET", "/api/pay/v1/orders/reference/payses_01HZX", { status: 200, body: createOrderResponse })
+    const { client, sleep } = makeClient(fake)
+    await expect(client.createOrder(VALID_ORDER)).resolves.toMatchObject({ order_id: createOrderResponse.data.order_id })
+    expect(sleep).toHaveBeenCalledTimes(1)
+    expect(fake.apiCalls.map((c) => c.method)).toEqual(["POST", "POST", "GET"])
   })
 
   it("createOrder: a repeated reference answered with the existing order (current docs) is returned as is", async () => {
