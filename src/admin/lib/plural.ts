@@ -1,0 +1,183 @@
+/**
+ * The admin widgets' one shared module: the plugin's admin routes through Medusa's JS SDK (session auth, the
+ * dashboard's own cookie), their response types, and exact money formatting.
+ */
+import Medusa from "@medusajs/js-sdk"
+
+export const sdk = new Medusa({
+  baseUrl: import.meta.env.VITE_BACKEND_URL || "/",
+  auth: { type: "session" },
+})
+
+export type PluralOrderStatus =
+  | "CREATED"
+  | "PENDING"
+  | "ATTEMPTED"
+  | "AUTHORIZED"
+  | "PROCESSED"
+  | "CANCELLED"
+  | "FAILED"
+  | "PARTIALLY_REFUNDED"
+  | "FULLY_REFUNDED"
+
+/** Plural amounts are integer minor units (paise). */
+export type PluralAmount = { value: number; currency: string }
+
+export type PluralPaymentView = {
+  payment_id: string
+  session_id: string
+  flow: "hosted" | "upi_intent" | "upi_collect" | "upi_qr"
+  pre_auth: boolean
+  captured_at: string | null
+  canceled_at: string | null
+  points_consent_at: string | null
+  plural: {
+    order_id: string
+    merchant_order_reference: string
+    status: PluralOrderStatus
+    amount: PluralAmount
+    payment_method: string | null
+    card: { network: string | null; type: string | null; last4: string | null } | null
+    rrn: string | null
+    captures: { merchant_capture_reference: string; capture_amount: PluralAmount; created_at?: string }[]
+    refunds: { reference: string; plural_refund_id: string; amount: number; status: string }[]
+    error: { code: string; message: string } | null
+  }
+  can_capture: boolean
+  can_cancel: boolean
+}
+
+export type PluralOrderView = { order_id: string; payments: PluralPaymentView[] }
+
+export type PointsBalance = {
+  card_last4: string
+  is_eligible: boolean
+  redeemable_points: number
+  /** Rupees. */
+  balance: number
+  /** Rupees. */
+  redeemable_amount: number
+  currency_code: string
+}
+
+export const pluralApi = {
+  orderView: (orderId: string) =>
+    sdk.client.fetch<PluralOrderView>(`/admin/plural/orders/${encodeURIComponent(orderId)}`),
+  sync: (orderId: string) =>
+    sdk.client.fetch<PluralOrderView>(`/admin/plural/orders/${encodeURIComponent(orderId)}/sync`, { method: "POST" }),
+  /** Medusa's own capture route: it calls the provider, which captures in Plural. */
+  capture: (paymentId: string) =>
+    sdk.client.fetch<unknown>(`/admin/payments/${encodeURIComponent(paymentId)}/capture`, { method: "POST", body: {} }),
+  release: (paymentId: string) =>
+    sdk.client.fetch<{ payment: { id: string; canceled_at: string | null } }>(
+      `/admin/plural/payments/${encodeURIComponent(paymentId)}/cancel`,
+      { method: "POST" }
+    ),
+  pointsBalance: (body: { card_number: string; registered_mobile_number: string; amount: number; currency_code?: string }) =>
+    sdk.client.fetch<PointsBalance>("/admin/plural/points-balance", { method: "POST", body }),
+}
+
+/** The message Medusa sent back (`{ message }`), else the error's own. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error && error.message) return error.message
+  return "Something went wrong; try again."
+}
+
+const SYMBOLS: Record<string, string> = { INR: "₹", USD: "$", EUR: "€", GBP: "£" }
+
+function fractionDigits(currency: string): number {
+  try {
+    return new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2
+  } catch {
+    return 2
+  }
+}
+
+function groupDigits(integer: string, currency: string): string {
+  // en-IN groups lakhs and crores (1,23,45,678); BigInt keeps every digit exact.
+  return new Intl.NumberFormat(currency === "INR" ? "en-IN" : "en-US").format(BigInt(integer))
+}
+
+function withSymbol(negative: boolean, number: string, currency: string): string {
+  const symbol = SYMBOLS[currency]
+  return `${negative ? "−" : ""}${symbol ?? `${currency} `}${number}`
+}
+
+/**
+ * Integer minor units (e.g. 49950 paise) → "₹499.50", by string arithmetic only: no division, so no float
+ * surprises however large the amount.
+ */
+export function formatMinor(value: number | string, currency = "INR"): string {
+  const code = currency.toUpperCase()
+  const text = String(value).trim()
+  if (!/^-?\d+$/.test(text)) return `${text} ${code}`
+  const negative = text.startsWith("-")
+  const digits = fractionDigits(code)
+  const padded = text.replace("-", "").padStart(digits + 1, "0")
+  const integer = padded.slice(0, padded.length - digits)
+  const fraction = digits ? `.${padded.slice(-digits)}` : ""
+  return withSymbol(negative, groupDigits(integer, code) + fraction, code)
+}
+
+/** An amount in the main unit (rupees, as Medusa keeps it) → "₹35.00". */
+export function formatMajor(value: number, currency = "INR"): string {
+  const code = currency.toUpperCase()
+  const digits = fractionDigits(code)
+  const number = new Intl.NumberFormat(code === "INR" ? "en-IN" : "en-US", {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  }).format(Math.abs(value))
+  return withSymbol(value < 0, number, code)
+}
+
+export function formatDateTime(iso: string | null | undefined): string {
+  if (!iso) return "—"
+  const date = new Date(iso)
+  if (Number.isNaN(date.getTime())) return iso
+  return new Intl.DateTimeFormat("en-IN", { dateStyle: "medium", timeStyle: "short" }).format(date)
+}
+
+export type BadgeColor = "green" | "red" | "blue" | "orange" | "grey" | "purple"
+
+export const STATUS_COLORS: Record<PluralOrderStatus, BadgeColor> = {
+  CREATED: "grey",
+  PENDING: "orange",
+  ATTEMPTED: "orange",
+  AUTHORIZED: "blue",
+  PROCESSED: "green",
+  CANCELLED: "grey",
+  FAILED: "red",
+  PARTIALLY_REFUNDED: "purple",
+  FULLY_REFUNDED: "purple",
+}
+
+export const REFUND_COLORS: Record<string, BadgeColor> = {
+  CREATED: "grey",
+  PENDING: "orange",
+  PROCESSED: "green",
+  FAILED: "red",
+}
+
+/** "PARTIALLY_REFUNDED" → "Partially refunded". */
+export function humanize(status: string): string {
+  const text = status.replace(/_/g, " ").toLowerCase()
+  return text.charAt(0).toUpperCase() + text.slice(1)
+}
+
+export const FLOW_LABELS: Record<PluralPaymentView["flow"], string> = {
+  hosted: "Hosted checkout",
+  upi_intent: "UPI intent",
+  upi_collect: "UPI collect",
+  upi_qr: "UPI QR",
+}
+
+/** How the shopper paid: "VISA credit •••• 1112", "UPI", or the flow when Plural has no attempt yet. */
+export function describeMethod(payment: PluralPaymentView): string {
+  const { card, payment_method } = payment.plural
+  if (card && (card.network || card.last4)) {
+    const name = [card.network, card.type?.toLowerCase()].filter(Boolean).join(" ") || "Card"
+    return card.last4 ? `${name} •••• ${card.last4}` : name
+  }
+  if (payment_method) return payment_method.toUpperCase().startsWith("UPI") ? "UPI" : humanize(payment_method)
+  return FLOW_LABELS[payment.flow] ?? payment.flow
+}

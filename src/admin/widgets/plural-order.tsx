@@ -1,0 +1,117 @@
+/**
+ * "Plural" on the order page: Plural's live view of the order's Plural payments, with capture, release and sync.
+ * Renders nothing when the order has no Plural payment.
+ */
+import { defineWidgetConfig } from "@medusajs/admin-sdk"
+import type { AdminOrder, DetailWidgetProps } from "@medusajs/framework/types"
+import { Button, Container, Heading, Text, toast, usePrompt } from "@medusajs/ui"
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query"
+import { PluralPayment } from "../components/plural-payment"
+import { type PluralPaymentView, errorMessage, formatMinor, pluralApi } from "../lib/plural"
+
+const viewKey = (orderId: string) => ["plural", "order", orderId] as const
+
+/** False only when the dashboard's order says for sure that no payment went through a Plural provider. */
+function mayHavePluralPayments(order: AdminOrder): boolean {
+  const collections = order.payment_collections
+  if (!collections) return true
+  return collections.some((c) => !c.payments || c.payments.some((p) => p.provider_id?.startsWith("pp_plural")))
+}
+
+const PluralOrderWidget = ({ data: order }: DetailWidgetProps<AdminOrder>) => {
+  const queryClient = useQueryClient()
+  const prompt = usePrompt()
+  const enabled = mayHavePluralPayments(order)
+  const view = useQuery({
+    queryKey: viewKey(order.id),
+    queryFn: () => pluralApi.orderView(order.id),
+    enabled,
+    retry: false,
+  })
+
+  /** After an action: our view, and the dashboard's own order (its payment section) both refetch. */
+  const refresh = () =>
+    Promise.all([
+      queryClient.invalidateQueries({ queryKey: viewKey(order.id) }),
+      queryClient.invalidateQueries({ queryKey: ["orders"] }),
+    ])
+
+  const action = useMutation({
+    mutationFn: async (run: () => Promise<string>) => run(),
+    onSuccess: (message) => toast.success("Plural", { description: message }),
+    onError: (error) => toast.error("Plural", { description: errorMessage(error) }),
+    onSettled: refresh,
+  })
+
+  const capture = (payment: PluralPaymentView) =>
+    action.mutate(async () => {
+      await pluralApi.capture(payment.payment_id)
+      return `Captured ${formatMinor(payment.plural.amount.value, payment.plural.amount.currency)} in Plural.`
+    })
+
+  const release = async (payment: PluralPaymentView) => {
+    const confirmed = await prompt({
+      title: "Release the authorisation?",
+      description: `Plural releases the hold of ${formatMinor(payment.plural.amount.value, payment.plural.amount.currency)} on the shopper's card. It can no longer be captured.`,
+      confirmText: "Release",
+      cancelText: "Keep",
+    })
+    if (!confirmed) return
+    action.mutate(async () => {
+      await pluralApi.release(payment.payment_id)
+      return "The authorisation was released."
+    })
+  }
+
+  const sync = () =>
+    action.mutate(async () => {
+      const synced = await pluralApi.sync(order.id)
+      queryClient.setQueryData(viewKey(order.id), synced)
+      return "Synced from Plural."
+    })
+
+  if (!enabled || view.isPending) return null
+  if (view.isSuccess && view.data.payments.length === 0) return null
+
+  return (
+    <Container className="divide-y p-0" data-testid="plural-widget">
+      <div className="flex items-center justify-between px-6 py-4">
+        <div>
+          <Heading level="h2">Plural</Heading>
+          <Text size="small" className="text-ui-fg-subtle">
+            Live from Plural (Pine Labs Online)
+          </Text>
+        </div>
+        <Button size="small" variant="secondary" onClick={sync} isLoading={action.isPending} data-testid="plural-sync">
+          Sync from Plural
+        </Button>
+      </div>
+      {view.isError ? (
+        <div className="px-6 py-4" data-testid="plural-load-error">
+          <Text size="small" className="text-ui-fg-error">
+            {errorMessage(view.error)}
+          </Text>
+          <Button size="small" variant="transparent" className="mt-2" onClick={() => view.refetch()}>
+            Try again
+          </Button>
+        </div>
+      ) : (
+        view.data?.payments.map((payment) => (
+          <PluralPayment
+            key={payment.payment_id}
+            payment={payment}
+            busy={action.isPending}
+            onCapture={capture}
+            onRelease={release}
+          />
+        ))
+      )}
+    </Container>
+  )
+}
+
+export const config = defineWidgetConfig({
+  zone: "order.details.after",
+})
+
+export default PluralOrderWidget
