@@ -265,8 +265,9 @@ export class PluralProviderService extends AbstractPaymentProvider<PluralOptions
   }
 
   /**
-   * Plural's current view of an order. A read from the last two seconds is reused: a browser return or webhook
-   * reads the order to find its session, and the settlement that follows must not ask Plural the same question again.
+   * Plural's current view of an order. A paid order read in the last two seconds is reused: a browser return or
+   * webhook reads the order to find its session, and the settlement that follows must not ask Plural the same
+   * question again. Unpaid reads are never reused, so polling always sees a payment the moment Plural has it.
    */
   async readOrder(orderId: string, maxAgeMs = RECENT_ORDER_MS): Promise<Order> {
     const recent = this.recentOrders.get(orderId)
@@ -277,6 +278,7 @@ export class PluralProviderService extends AbstractPaymentProvider<PluralOptions
   }
 
   private remember(order: Order): void {
+    if (!PAID_STATUSES.has(order.status)) return
     if (this.recentOrders.size >= 1000) this.recentOrders.clear()
     this.recentOrders.set(order.order_id, { order, at: Date.now() })
   }

@@ -8,7 +8,7 @@ import { PLURAL_PROVIDER_ID, resolvePluralProvider } from "../../utils/resolve-p
 
 export type SettlementResult =
   | { status: "completed"; cart_id?: string; order_id?: string }
-  | { status: "pending"; cart_id?: string }
+  | { status: "pending"; cart_id?: string; last_attempt?: { reason: string; code: string } }
   | { status: "failed"; cart_id?: string; reason: string; code: string }
 
 /**
@@ -54,8 +54,12 @@ async function settle(container: MedusaContainer, sessionId: string): Promise<Se
 
   if (!PAID_STATUSES.has(plural.status)) {
     const status = SESSION_STATUS_OF[plural.status]
-    if (status === "pending") return { status: "pending", cart_id: cartId }
     const detail = plural.payments.at(-1)?.error_detail
+    if (status === "pending") {
+      // ATTEMPTED: this try failed, but the order can still be paid.
+      const last_attempt = detail?.code ? { code: detail.code, reason: detail.message ?? detail.code } : undefined
+      return { status: "pending", cart_id: cartId, last_attempt }
+    }
     const failure = { code: detail?.code ?? plural.status, message: detail?.message ?? `The payment was ${plural.status.toLowerCase()}` }
     await markSession(container, session, data, { ...data, plural_status: plural.status, failure }, status === "canceled" ? "canceled" : "error")
     return { status: "failed", cart_id: cartId, reason: failure.message, code: failure.code }

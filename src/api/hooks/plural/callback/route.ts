@@ -34,6 +34,10 @@ async function handle(req: MedusaRequest, res: MedusaResponse) {
     const order = await provider.readOrder(fields.data.order_id)
     const { result } = await settlePluralPaymentWorkflow(req.scope).run({ input: { session_id: provider.sessionIdOf(order) } })
     if (result.status === "completed") return res.redirect(303, to(success, { order_id: result.order_id, cart_id: result.cart_id }))
+    if (result.status === "pending" && result.last_attempt) {
+      // The attempt failed and the shopper is back with us: let them try again from the storefront.
+      return res.redirect(303, to(failure, { cart_id: result.cart_id, code: result.last_attempt.code, reason: result.last_attempt.reason }))
+    }
     if (result.status === "pending") return res.redirect(303, to(success, { cart_id: result.cart_id, status: "pending" }))
     return res.redirect(303, to(failure, { cart_id: result.cart_id, code: result.code, reason: result.reason }))
   } catch (error) {
