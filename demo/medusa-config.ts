@@ -19,7 +19,7 @@ const backendUrl = process.env.MEDUSA_BACKEND_URL || `http://localhost:${process
 const storefrontUrl = process.env.DEMO_STOREFRONT_URL || "http://localhost:8000"
 const cors = [storefrontUrl, backendUrl].join(",")
 
-module.exports = defineConfig({
+const config = defineConfig({
   projectConfig: {
     databaseUrl: required("DATABASE_URL"),
     // A local demo: no TLS to the embedded PostgreSQL.
@@ -62,3 +62,20 @@ module.exports = defineConfig({
     },
   ],
 })
+
+// defineConfig adds Medusa's draft-order plugin, which a full Medusa app has installed. This repository does not depend
+// on it, so the demo leaves it out when it cannot be found (the admin then has no draft-orders page).
+function isInstalled(name: string): boolean {
+  try {
+    require.resolve(`${name}/package.json`, { paths: [process.cwd()] })
+    return true
+  } catch {
+    return false
+  }
+}
+config.plugins = config.plugins.filter((plugin) => {
+  const name = typeof plugin === "string" ? plugin : plugin.resolve
+  return name !== "@medusajs/draft-order" || isInstalled(name)
+})
+
+module.exports = config
