@@ -8,9 +8,10 @@
  * PostgreSQL: DB_HOST / DB_PORT / DB_USERNAME / DB_PASSWORD when set, else the demo's embedded one.
  */
 import fs from "node:fs"
-import path from "node:path"
+import net from "node:net"
 import os from "node:os"
-import { chromium, type Browser, type Page } from "playwright-core"
+import path from "node:path"
+import { chromium, type BrowserContext, type Page } from "playwright-core"
 
 // The demo is CommonJS so that Jest can load it in-process.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -32,7 +33,7 @@ type Demo = {
 }
 
 let demo: Demo
-let browser: Browser
+let browser: BrowserContext
 let page: Page
 let userDataDir: string
 
@@ -41,6 +42,21 @@ function rupees(paise: number): string {
   const whole = Math.floor(paise / 100)
   const fraction = String(paise % 100).padStart(2, "0")
   return `₹${new Intl.NumberFormat("en-IN").format(whole)}.${fraction}`
+}
+
+/**
+ * A port the system just handed out. The demo's defaults (9000/8000/9100) are where a developer's own `npm run demo`
+ * listens, and a port that is free when the demo starts can be taken by the time it binds it minutes later.
+ */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer()
+    server.once("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo
+      server.close(() => resolve(port))
+    })
+  })
 }
 
 async function json<T = any>(url: string, init: RequestInit = {}): Promise<T> {
@@ -134,13 +150,16 @@ beforeAll(async () => {
           database: "medusa_plural_admin_widgets",
         }
       : undefined,
+    ports: { medusa: await freePort(), storefront: await freePort(), sandbox: await freePort() },
     env: { ...env, PLURAL_PRE_AUTH: "true" },
     log: (message: string) => process.stdout.write(`${message}\n`),
   })
 
   userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "admin-widgets-chromium-"))
-  browser = await chromium.launch({
+  // A fresh profile each run (playwright takes it as the persistent context's folder, not as --user-data-dir).
+  browser = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
+    viewport: { width: 1440, height: 1000 },
     args: [
       "--headless",
       "--no-sandbox",
@@ -150,10 +169,9 @@ beforeAll(async () => {
       "--disable-background-networking",
       "--disable-component-update",
       "--disable-sync",
-      `--user-data-dir=${userDataDir}`,
     ],
   })
-  page = await browser.newPage({ viewport: { width: 1440, height: 1000 } })
+  page = browser.pages()[0] ?? (await browser.newPage())
 
   await page.goto(`${demo.urls.admin}/login`)
   await page.locator('input[name="email"]').fill(demo.admin.email)

@@ -339,7 +339,7 @@ export class PluralProviderService extends AbstractPaymentProvider<PluralOptions
       },
     }
     const base: PluralSessionData = {
-      flow: request.flow,
+      ...request,
       session_id: input.sessionId,
       plural_order_id: "",
       merchant_order_reference: reference,
@@ -418,7 +418,9 @@ export class PluralProviderService extends AbstractPaymentProvider<PluralOptions
       this.remember(cancelled)
       return cancelled
     } catch (error) {
-      if (error instanceof PluralNetworkError || (error instanceof PluralApiError && error.isOperationNotAllowed)) {
+      // The answer was lost (network, 5xx) or Plural says "not now": read back whether the release happened.
+      const unknownOutcome = error instanceof PluralNetworkError || (error instanceof PluralApiError && (error.isOperationNotAllowed || (error.status ?? 0) >= 500))
+      if (unknownOutcome) {
         const order = await this.readOrder(orderId, 0)
         if (order.status === "CANCELLED") return order
       }

@@ -28,6 +28,9 @@ export const RefundRecord = z.object({
 
 export const PluralSessionData = z.object({
   flow: z.enum(CHECKOUT_FLOWS),
+  // The storefront's own choices, kept so that a new order for a changed amount is made the same way.
+  upi_vpa: Vpa.optional(),
+  pay_by_points_consent: z.boolean().optional(),
   session_id: z.string(),
   plural_order_id: z.string(),
   merchant_order_reference: z.string(),

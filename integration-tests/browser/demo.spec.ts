@@ -1,0 +1,241 @@
+/**
+ * The demo end to end, in headless Chromium: `startDemo` brings up the sandbox, a Medusa store with this plugin and
+ * the storefront on a fresh database; a shopper buys through the sandbox's hosted checkout page, then declines and
+ * retries; the admin API shows the orders with captured Plural payments; the demo stops completely and comes up
+ * again on the same data.
+ *
+ * Needs a PostgreSQL server in DB_HOST / DB_PORT / DB_USERNAME / DB_PASSWORD (npm test provides one) and Chromium at
+ * /usr/bin/chromium (or CHROMIUM_PATH). Run after the plugin build (`npm test` builds first).
+ */
+import fs from "node:fs"
+import net from "node:net"
+import path from "node:path"
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core"
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { startDemo } = require("../../scripts/demo/start.cjs")
+
+const ROOT = path.resolve(__dirname, "..", "..")
+const ARTIFACTS = path.join(ROOT, "artifacts")
+const STATE_DIR = path.join(ROOT, ".cache", "browser-demo")
+const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium"
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+]
+
+jest.setTimeout(15 * 60_000)
+
+type Demo = {
+  urls: { storefront: string; medusa: string; admin: string; sandbox: string }
+  publishableKey: string
+  admin: { email: string; password: string }
+  stateFile: string
+  timings: Record<string, number>
+  stop(): Promise<void>
+}
+
+function database() {
+  if (!process.env.DB_HOST) throw new Error("The browser tests need DB_HOST & co. (run them through npm test)")
+  return {
+    host: process.env.DB_HOST,
+    port: Number(process.env.DB_PORT || 5432),
+    user: process.env.DB_USERNAME || "postgres",
+    password: process.env.DB_PASSWORD || "",
+    database: `plural_demo_browser_${process.pid}_${Date.now().toString(36)}`,
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer()
+    server.once("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+function isListening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, "127.0.0.1")
+    socket.once("connect", () => {
+      socket.destroy()
+      resolve(true)
+    })
+    socket.once("error", () => resolve(false))
+  })
+}
+
+/** Empties the state folder but keeps the cached admin build (a build artefact, not data: the database is new). */
+function emptyStateDir() {
+  const keep = path.join(STATE_DIR, "app", ".medusa")
+  const cache = path.join(ROOT, ".cache", "browser-demo-admin-cache")
+  fs.rmSync(cache, { recursive: true, force: true })
+  if (fs.existsSync(keep)) {
+    fs.mkdirSync(path.dirname(cache), { recursive: true })
+    fs.renameSync(keep, cache)
+  }
+  fs.rmSync(STATE_DIR, { recursive: true, force: true })
+  if (fs.existsSync(cache)) {
+    fs.mkdirSync(path.join(STATE_DIR, "app"), { recursive: true })
+    fs.renameSync(cache, keep)
+  }
+}
+
+async function adminToken(demo: Demo): Promise<string> {
+  const response = await fetch(`${demo.urls.medusa}/auth/user/emailpass`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(demo.admin),
+  })
+  expect(response.status).toBe(200)
+  return ((await response.json()) as { token: string }).token
+}
+
+async function adminOrder(demo: Demo, orderId: string) {
+  const fields = "id,display_id,total,currency_code,payment_status,*payment_collections,*payment_collections.payments"
+  const response = await fetch(`${demo.urls.medusa}/admin/orders/${orderId}?fields=${encodeURIComponent(fields)}`, {
+    headers: { authorization: `Bearer ${await adminToken(demo)}` },
+  })
+  expect(response.status).toBe(200)
+  return ((await response.json()) as { order: any }).order
+}
+
+async function shot(page: Page, name: string) {
+  fs.mkdirSync(ARTIFACTS, { recursive: true })
+  await page.screenshot({ path: path.join(ARTIFACTS, `demo-${name}.png`), fullPage: true })
+}
+
+/** Product page → checkout → Plural's hosted page (sandbox) → the given button → back on the storefront. */
+async function checkoutThroughHostedPage(page: Page, demo: Demo, button: "pay" | "fail", name: string) {
+  await page.getByTestId("pay-button").waitFor()
+  await shot(page, `${name}-checkout`)
+  await page.getByTestId("pay-button").click()
+  await page.waitForURL((url) => url.origin === new URL(demo.urls.sandbox).origin, { timeout: 60_000 })
+  await page.getByTestId(button).waitFor()
+  await shot(page, `${name}-plural`)
+  await page.getByTestId(button).click()
+  await page.waitForURL((url) => url.origin === new URL(demo.urls.storefront).origin, { timeout: 60_000 })
+}
+
+describe("npm run demo", () => {
+  let demo: Demo
+  let browser: Browser
+  let context: BrowserContext
+  let db: ReturnType<typeof database>
+  const ports: Record<string, number> = {}
+  const log = (message: string) => process.stdout.write(`[demo] ${message}\n`)
+
+  beforeAll(async () => {
+    db = database()
+    for (const name of ["medusa", "storefront", "sandbox"]) ports[name] = await freePort()
+    emptyStateDir()
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS })
+  })
+
+  afterAll(async () => {
+    await context?.close().catch(() => {})
+    await browser?.close().catch(() => {})
+    await demo?.stop()
+    // The test's own database goes too.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Client } = require("pg")
+    const client = new Client({ host: db.host, port: db.port, user: db.user, password: db.password, database: "postgres" })
+    await client.connect()
+    await client.query(`DROP DATABASE IF EXISTS "${db.database}" WITH (FORCE)`)
+    await client.end()
+  })
+
+  it("comes up from an empty data folder with the store, admin, sandbox and storefront answering", async () => {
+    demo = await startDemo({ stateDir: STATE_DIR, database: db, ports, buildPlugin: "never", log })
+    log(`cold start: ${(demo.timings.total / 1000).toFixed(1)}s`)
+    const state = JSON.parse(fs.readFileSync(demo.stateFile, "utf8"))
+    expect(state.urls).toEqual(demo.urls)
+    expect(state.publishableKey).toMatch(/^pk_/)
+    for (const url of [`${demo.urls.medusa}/health`, `${demo.urls.admin}/`, demo.urls.storefront]) {
+      expect((await fetch(url)).status).toBe(200)
+    }
+    const sandboxOrders = await fetch(`${demo.urls.sandbox}/_sandbox/orders`)
+    expect(sandboxOrders.status).toBe(200)
+  })
+
+  it("buys a product through Plural's hosted checkout and the admin shows a captured Plural payment", async () => {
+    context = await browser.newContext()
+    const page = await context.newPage()
+    await page.goto(demo.urls.storefront)
+    await page.getByTestId("buy-masala-chai-tin").click()
+    await checkoutThroughHostedPage(page, demo, "pay", "success")
+
+    await page.getByTestId("order-confirmed").waitFor({ timeout: 30_000 })
+    expect(new URL(page.url()).pathname).toBe("/order/confirmed")
+    const orderId = (await page.getByTestId("order-id").textContent())!.trim()
+    expect(orderId).toMatch(/^order_/)
+    // ₹499.50 + ₹99 shipping: paise survive the round trip.
+    await expect(page.getByTestId("order-total").textContent()).resolves.toContain("598.50")
+    await shot(page, "success-confirmed")
+
+    const order = await adminOrder(demo, orderId)
+    expect(order.currency_code).toBe("inr")
+    expect(Number(order.total)).toBeCloseTo(598.5)
+    expect(order.payment_status).toBe("captured")
+    const payments = order.payment_collections.flatMap((c: any) => c.payments)
+    expect(payments).toHaveLength(1)
+    expect(payments[0].provider_id).toBe("pp_plural_plural")
+    expect(payments[0].captured_at).toBeTruthy()
+    expect(payments[0].data.plural_order_id).toBeTruthy()
+  })
+
+  it("shows a clear failure when the payment is declined, then succeeds on retry", async () => {
+    const page = await context.newPage()
+    await page.goto(demo.urls.storefront)
+    await page.getByTestId("buy-block-printed-tote").click()
+    await checkoutThroughHostedPage(page, demo, "fail", "declined")
+
+    await page.getByTestId("payment-failed").waitFor({ timeout: 30_000 })
+    expect(new URL(page.url()).pathname).toBe("/checkout/failed")
+    await expect(page.getByTestId("failure-reason").textContent()).resolves.toMatch(/declined|failed/i)
+    await shot(page, "declined-failure")
+
+    await page.getByTestId("try-again").click()
+    await checkoutThroughHostedPage(page, demo, "pay", "retry")
+    await page.getByTestId("order-confirmed").waitFor({ timeout: 30_000 })
+    const orderId = (await page.getByTestId("order-id").textContent())!.trim()
+    await shot(page, "retry-confirmed")
+
+    const order = await adminOrder(demo, orderId)
+    expect(order.payment_status).toBe("captured")
+    const payments = order.payment_collections.flatMap((c: any) => c.payments)
+    expect(payments).toHaveLength(1)
+    expect(payments[0].provider_id).toBe("pp_plural_plural")
+    await page.close()
+  })
+
+  it("stops everything it started, and comes up again on the existing data", async () => {
+    await context.close()
+    await demo.stop()
+    for (const port of Object.values(ports)) expect(await isListening(port)).toBe(false)
+    expect(fs.existsSync(demo.stateFile)).toBe(false)
+
+    demo = await startDemo({ stateDir: STATE_DIR, database: db, ports, buildPlugin: "never", log })
+    log(`warm start: ${(demo.timings.total / 1000).toFixed(1)}s`)
+    // The seed ran again without duplicating anything, and the earlier orders are still there.
+    const store = await fetch(`${demo.urls.medusa}/store/products?limit=50`, {
+      headers: { "x-publishable-api-key": demo.publishableKey },
+    })
+    expect(((await store.json()) as { products: unknown[] }).products).toHaveLength(3)
+    const orders = await fetch(`${demo.urls.medusa}/admin/orders?fields=id`, {
+      headers: { authorization: `Bearer ${await adminToken(demo)}` },
+    })
+    expect(((await orders.json()) as { count: number }).count).toBe(2)
+    await demo.stop()
+    for (const port of Object.values(ports)) expect(await isListening(port)).toBe(false)
+  })
+})
