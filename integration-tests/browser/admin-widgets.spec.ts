@@ -36,6 +36,7 @@ let demo: Demo
 let browser: BrowserContext
 let page: Page
 let userDataDir: string
+const consoleErrors: string[] = []
 
 /** Integer paise → "₹1,234.50", written independently of the widget's formatter. */
 function rupees(paise: number): string {
@@ -57,6 +58,19 @@ function freePort(): Promise<number> {
       server.close(() => resolve(port))
     })
   })
+}
+
+/** The first port from `from` on that nothing listens on. */
+async function freePortFrom(from: number): Promise<number> {
+  for (let port = from; port < from + 100; port++) {
+    const free = await new Promise<boolean>((resolve) => {
+      const server = net.createServer()
+      server.once("error", () => resolve(false))
+      server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)))
+    })
+    if (free) return port
+  }
+  throw new Error(`no free port from ${from}`)
 }
 
 async function json<T = any>(url: string, init: RequestInit = {}): Promise<T> {
@@ -138,9 +152,15 @@ const toast = (text: string) => page.locator("[data-sonner-toast]", { hasText: t
 beforeAll(async () => {
   fs.mkdirSync(ARTIFACTS, { recursive: true })
   const env = process.env
+  // The dashboard bundle holds the backend URL it was built with (MEDUSA_BACKEND_URL), while the demo reuses its admin
+  // build whatever the port: keep Medusa on a stable port, and start over when it has to move.
+  const medusaPort = await freePortFrom(19_400)
+  const portFile = path.join(ROOT, ".demo", "browser-admin-widgets.port")
+  const reset = !fs.existsSync(portFile) || fs.readFileSync(portFile, "utf8") !== String(medusaPort)
   demo = await startDemo({
     // Its own folder and database, so it never disturbs a demo someone is running.
     stateDir: path.join(ROOT, ".demo", "browser-admin-widgets"),
+    reset,
     database: env.DB_HOST
       ? {
           host: env.DB_HOST,
@@ -150,10 +170,11 @@ beforeAll(async () => {
           database: "medusa_plural_admin_widgets",
         }
       : undefined,
-    ports: { medusa: await freePort(), storefront: await freePort(), sandbox: await freePort() },
+    ports: { medusa: medusaPort, storefront: await freePort(), sandbox: await freePort() },
     env: { ...env, PLURAL_PRE_AUTH: "true" },
     log: (message: string) => process.stdout.write(`${message}\n`),
   })
+  fs.writeFileSync(portFile, String(medusaPort))
 
   userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "admin-widgets-chromium-"))
   // A fresh profile each run (playwright takes it as the persistent context's folder, not as --user-data-dir).
@@ -173,11 +194,21 @@ beforeAll(async () => {
   })
   page = browser.pages()[0] ?? (await browser.newPage())
 
-  await page.goto(`${demo.urls.admin}/login`)
-  await page.locator('input[name="email"]').fill(demo.admin.email)
-  await page.locator('input[name="password"]').fill(demo.admin.password)
-  await page.locator('button[type="submit"]').click()
-  await page.waitForURL((url) => !url.pathname.endsWith("/login"), { timeout: 60_000 })
+  page.on("console", (message) => {
+    if (message.type() === "error") consoleErrors.push(message.text())
+  })
+  page.on("pageerror", (error) => consoleErrors.push(error.message))
+
+  try {
+    await page.goto(`${demo.urls.admin}/login`)
+    await page.locator('input[name="email"]').fill(demo.admin.email)
+    await page.locator('input[name="password"]').fill(demo.admin.password)
+    await page.locator('button[type="submit"]').click()
+    await page.waitForURL((url) => !url.pathname.endsWith("/login"), { timeout: 60_000 })
+  } catch (error) {
+    await screenshot("login-failed").catch(() => {})
+    throw new Error(`could not log in to ${demo.urls.admin}: ${(error as Error).message}\nbrowser errors:\n${consoleErrors.join("\n")}`)
+  }
 })
 
 afterAll(async () => {
