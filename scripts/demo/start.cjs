@@ -62,8 +62,7 @@ const newestMtime = (files) => files.reduce((max, f) => Math.max(max, fs.statSyn
 /** Whether `.medusa/server` is missing, incomplete, or older than a source file. */
 function pluginBuildIsStale() {
   const out = path.join(ROOT, ".medusa", "server", "src")
-  const needed = ["providers/plural/index.js", "sandbox/index.js", "storefront/index.js"]
-  if (needed.some((file) => !fs.existsSync(path.join(out, file)))) return "missing"
+  if (REQUIRED_PLUGIN_FILES.some((file) => !fs.existsSync(path.join(ROOT, file)))) return "missing"
   const sources = walkFiles(path.join(ROOT, "src"), (f) => /\.(ts|tsx|json)$/.test(f) && !/\.spec\.tsx?$/.test(f))
   const built = walkFiles(out, (f) => f.endsWith(".js"))
   return newestMtime(sources) > newestMtime(built) ? "stale" : false
@@ -141,16 +140,34 @@ function writeApp(appDir) {
   compile("demo/medusa-config.ts", path.join(appDir, "medusa-config.js"))
   compile("demo/seed.ts", path.join(appDir, "src", "scripts", "seed.js"))
   fs.mkdirSync(path.join(appDir, "src"), { recursive: true })
-  const link = path.join(appDir, "node_modules", "medusa-payment-plural")
-  let current
-  try {
-    current = fs.readlinkSync(link)
-  } catch {}
-  if (current !== ROOT) {
-    fs.rmSync(link, { recursive: true, force: true })
-    fs.symlinkSync(ROOT, link, "dir")
-  }
   return { medusaVersion }
+}
+
+const REQUIRED_PLUGIN_FILES = ["providers/plural/index.js", "sandbox/index.js", "storefront/index.js"].map(
+  (file) => path.join(".medusa", "server", "src", file)
+)
+
+/**
+ * Installs the built package into the app's node_modules the way npm would from a tarball: its published files
+ * (package.json "files") only. A copy rather than a link, so that rebuilding the plugin while the demo runs cannot
+ * pull files from under it; @medusajs/* still resolve from the repository's node_modules further up.
+ */
+async function installPlugin(appDir) {
+  const target = path.join(appDir, "node_modules", "medusa-payment-plural")
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"))
+  for (let attempt = 1; ; attempt++) {
+    fs.rmSync(target, { recursive: true, force: true })
+    fs.mkdirSync(target, { recursive: true })
+    for (const entry of ["package.json", ...(pkg.files ?? [])]) {
+      const from = path.join(ROOT, entry)
+      if (fs.existsSync(from)) fs.cpSync(from, path.join(target, entry), { recursive: true, dereference: true })
+    }
+    const missing = REQUIRED_PLUGIN_FILES.filter((file) => !fs.existsSync(path.join(target, file)))
+    if (!missing.length) return target
+    // A rebuild (medusa plugin:build empties .medusa/server first) may be under way: wait for it.
+    if (attempt >= 30) throw new Error(`The plugin build is incomplete (missing ${missing.join(", ")}); run npm run build`)
+    await new Promise((resolve) => setTimeout(resolve, 2000))
+  }
 }
 
 async function ensureDatabase(db, database, reset, log) {
@@ -279,6 +296,9 @@ async function startDemo(options = {}) {
       })
     }
 
+    const { medusaVersion } = writeApp(appDir)
+    const pluginDir = await step("install the plugin into the demo app", () => installPlugin(appDir))
+
     // 2. PostgreSQL.
     const db = await step("PostgreSQL", async () => {
       if (options.database) return { ...options.database, embedded: false, stop: async () => {} }
@@ -303,7 +323,7 @@ async function startDemo(options = {}) {
 
     // 3. The Plural sandbox, its webhooks pointed at the store.
     const sandbox = await step("Plural sandbox", async () => {
-      const { startSandbox } = require(path.join(ROOT, ".medusa/server/src/sandbox/index.js"))
+      const { startSandbox } = require(path.join(pluginDir, ".medusa/server/src/sandbox/index.js"))
       return startSandbox({
         port: port.sandbox,
         host: bindHost,
@@ -315,7 +335,6 @@ async function startDemo(options = {}) {
     cleanups.push({ name: "the Plural sandbox", fn: () => sandbox.stop() })
 
     // 4. The Medusa app.
-    const { medusaVersion } = writeApp(appDir)
     const adminEmail = options.adminEmail ?? env.DEMO_ADMIN_EMAIL ?? "admin@plural-demo.test"
     const adminPassword = options.adminPassword ?? env.DEMO_ADMIN_PASSWORD ?? "plural-demo"
     const seedFile = path.join(stateDir, "seed.json")
@@ -363,7 +382,7 @@ async function startDemo(options = {}) {
       path.join(appDir, "medusa-config.js"),
       path.join(appDir, "package.json"),
       path.join(appDir, "tsconfig.json"),
-      ...walkFiles(path.join(ROOT, ".medusa/server/src/admin"), () => true),
+      ...walkFiles(path.join(pluginDir, ".medusa/server/src/admin"), () => true),
     ])
     const buildKeyFile = path.join(appDir, ".medusa", "demo-build-key")
     const adminDir = path.join(appDir, ".medusa", "admin")
@@ -421,6 +440,7 @@ async function startDemo(options = {}) {
     const storefront = await step("storefront", () =>
       startStorefront({
         root: ROOT,
+        pluginDir,
         port: port.storefront,
         host: bindHost,
         outDir: path.join(stateDir, "storefront"),

@@ -9,7 +9,7 @@ const path = require("node:path")
 const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml" }
 
 /** Bundles demo/storefront/app.js for the browser; the helper comes from the built package, as a shop would use it. */
-async function bundle(root) {
+async function bundle(root, pluginDir) {
   const esbuild = require("esbuild")
   const result = await esbuild.build({
     entryPoints: [path.join(root, "demo/storefront/app.js")],
@@ -22,7 +22,7 @@ async function bundle(root) {
     sourcemap: "inline",
     logLevel: "silent",
     nodePaths: [path.join(root, "node_modules")],
-    alias: { "medusa-payment-plural/storefront": path.join(root, ".medusa/server/src/storefront/index.js") },
+    alias: { "medusa-payment-plural/storefront": path.join(pluginDir, ".medusa/server/src/storefront/index.js") },
     define: { "process.env.NODE_ENV": '"production"' },
   })
   return result.outputFiles[0].text
@@ -32,9 +32,9 @@ async function bundle(root) {
  * Starts the storefront on `host:port`. `config` ({medusaUrl, publishableKey, regionId}) is given to the page as
  * `window.PLURAL_DEMO`. Resolves `{ url, stop() }`.
  */
-async function startStorefront({ root, port, host = "127.0.0.1", config }) {
+async function startStorefront({ root, pluginDir, port, host = "127.0.0.1", config }) {
   const dir = path.join(root, "demo/storefront")
-  let script = await bundle(root)
+  let script = await bundle(root, pluginDir)
   const page = () =>
     fs
       .readFileSync(path.join(dir, "index.html"), "utf8")
@@ -71,7 +71,7 @@ async function startStorefront({ root, port, host = "127.0.0.1", config }) {
     url: `http://${host}:${port}`,
     /** Re-bundles the page script (after editing demo/storefront/app.js). */
     rebuild: async () => {
-      script = await bundle(root)
+      script = await bundle(root, pluginDir)
     },
     stop: () =>
       new Promise((resolve) => {
