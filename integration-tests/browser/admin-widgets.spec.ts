@@ -138,8 +138,14 @@ async function placePluralOrder(): Promise<{ orderId: string; paise: number; plu
   return { orderId, paise: session.data.amount, pluralOrderId }
 }
 
-async function screenshot(name: string) {
-  await page.screenshot({ path: path.join(ARTIFACTS, `admin-widgets-${name}.png`), fullPage: true })
+/** The page, and the widget itself (the dashboard scrolls its main column, so a full-page shot would miss it). */
+async function screenshot(name: string, testId?: string) {
+  if (testId) {
+    const widget = page.getByTestId(testId)
+    await widget.scrollIntoViewIfNeeded()
+    await widget.screenshot({ path: path.join(ARTIFACTS, `admin-widgets-${name}-widget.png`) })
+  }
+  await page.screenshot({ path: path.join(ARTIFACTS, `admin-widgets-${name}.png`) })
 }
 
 async function openOrder(orderId: string) {
@@ -227,17 +233,17 @@ describe("admin widgets", () => {
     await expect(page.getByTestId("plural-amount").textContent()).resolves.toBe(rupees(paise))
     await expect(page.getByTestId("plural-order-id").textContent()).resolves.toBe(pluralOrderId)
     await expect(page.getByTestId("plural-points-consent").textContent()).resolves.toBe("No consent recorded")
-    await screenshot("authorized")
+    await screenshot("authorized", "plural-widget")
 
     await page.getByTestId("plural-sync").click()
     await toast("Synced from Plural").waitFor()
-    await screenshot("synced")
+    await screenshot("synced", "plural-widget")
 
     await page.getByTestId("plural-capture").click()
     await toast("Captured").waitFor()
     await page.getByTestId("plural-status").filter({ hasText: "Processed" }).waitFor()
     expect(await page.getByTestId("plural-capture").count()).toBe(0)
-    await screenshot("captured")
+    await screenshot("captured", "plural-widget")
   })
 
   it("releases a pre-authorisation after the confirmation prompt", async () => {
@@ -248,7 +254,7 @@ describe("admin widgets", () => {
     await page.getByRole("button", { name: "Release", exact: true }).click()
     await toast("The authorisation was released").waitFor()
     await page.getByTestId("plural-status").filter({ hasText: "Cancelled" }).waitFor()
-    await screenshot("released")
+    await screenshot("released", "plural-widget")
   })
 
   it("checks a points balance and shows only the card's last 4 digits", async () => {
@@ -268,6 +274,6 @@ describe("admin widgets", () => {
     expect(text).toContain("Eligible")
     expect(await page.getByTestId("points-card-number").inputValue()).toBe("")
     expect(await page.content()).not.toContain(POINTS_CARD)
-    await screenshot("points")
+    await screenshot("points", "points-widget")
   })
 })
