@@ -218,6 +218,36 @@ describe("npm run demo", () => {
     await page.close()
   })
 
+  it("pays by UPI QR: the page shows the code, polls, and confirms once the payment is approved", async () => {
+    const page = await context.newPage()
+    await page.goto(demo.urls.storefront)
+    await page.getByTestId("buy-brass-diya-set").click()
+    await page.getByTestId("flow-upi_qr").check()
+    await page.getByTestId("pay-button").click()
+    await page.getByTestId("upi-qr").waitFor({ timeout: 30_000 })
+    await shot(page, "upi-qr")
+    expect(new URL(page.url()).pathname).toBe("/checkout")
+
+    // The shopper scans and approves in their UPI app: the sandbox's control API plays that part.
+    const orders = (await (await fetch(`${demo.urls.sandbox}/_sandbox/orders`)).json()) as any[]
+    const pending = orders.filter((o) => o.status === "PENDING")
+    expect(pending.length).toBeGreaterThan(0)
+    const pluralOrderId = pending[pending.length - 1].order_id
+    const completed = await fetch(`${demo.urls.sandbox}/_sandbox/orders/${pluralOrderId}/complete`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ outcome: "success" }),
+    })
+    expect(completed.status).toBe(200)
+
+    await page.getByTestId("order-confirmed").waitFor({ timeout: 60_000 })
+    await shot(page, "upi-qr-confirmed")
+    const order = await adminOrder(demo, (await page.getByTestId("order-id").textContent())!.trim())
+    expect(order.payment_status).toBe("captured")
+    expect(order.payment_collections[0].payments[0].data.flow).toBe("upi_qr")
+    await page.close()
+  })
+
   it("stops everything it started, and comes up again on the existing data", async () => {
     await context.close()
     await demo.stop()
@@ -234,7 +264,7 @@ describe("npm run demo", () => {
     const orders = await fetch(`${demo.urls.medusa}/admin/orders?fields=id`, {
       headers: { authorization: `Bearer ${await adminToken(demo)}` },
     })
-    expect(((await orders.json()) as { count: number }).count).toBe(2)
+    expect(((await orders.json()) as { count: number }).count).toBe(3)
     await demo.stop()
     for (const port of Object.values(ports)) expect(await isListening(port)).toBe(false)
   })

@@ -1,5 +1,6 @@
 /** The Plural sandbox as the integration tests drive it: its control API, and browser returns replayed into Medusa. */
 import { request } from "undici"
+import { signWebhook } from "../../src/plural"
 import type { Sandbox } from "../../src/sandbox"
 
 export async function control<T = any>(sandbox: Sandbox, method: "GET" | "POST" | "DELETE", path: string, body?: unknown): Promise<T> {
@@ -37,4 +38,17 @@ export async function eventually<T>(check: () => Promise<T | undefined | false>,
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
   throw new Error(`gave up waiting for ${what}`)
+}
+
+/** Posts a webhook to Medusa signed with `secret` over `signedBody` (by default the body sent). */
+export function postWebhook(
+  api: any,
+  body: string,
+  options: { id: string; timestamp: number; secret: string; signedBody?: string }
+): Promise<{ status: number; data: any }> {
+  const signature = signWebhook({ id: options.id, timestamp: options.timestamp, body: options.signedBody ?? body }, options.secret)
+  return api.post("/hooks/plural/webhook", body, {
+    headers: { "content-type": "application/json", "webhook-id": options.id, "webhook-timestamp": String(options.timestamp), "webhook-signature": signature },
+    validateStatus: () => true,
+  })
 }
