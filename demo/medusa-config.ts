@@ -15,7 +15,7 @@ function required(name: string): string {
   return value
 }
 
-const backendUrl = process.env.MEDUSA_BACKEND_URL || `http://localhost:${process.env.PORT || 9000}`
+const backendUrl = process.env.DEMO_BACKEND_URL || `http://localhost:${process.env.PORT || 9000}`
 const storefrontUrl = process.env.DEMO_STOREFRONT_URL || "http://localhost:8000"
 const cors = [storefrontUrl, backendUrl].join(",")
 
@@ -35,6 +35,8 @@ const config = defineConfig({
   },
   admin: {
     disable: false,
+    // Same origin as the API, so one dashboard build serves the demo on any port.
+    backendUrl: "/",
   },
   plugins: [{ resolve: "medusa-payment-plural", options: {} }],
   modules: [

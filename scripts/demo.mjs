@@ -13,6 +13,7 @@ with medusa-payment-plural installed, seed data, and a storefront. Ctrl-C stops 
 
 Options (each also as an environment variable):
   --reset                   start over: wipe .demo/ (embedded data, build, state) and the demo database
+  --migrate                 run medusa db:migrate even when the database is known to be up to date
   --medusa-port <n>         DEMO_MEDUSA_PORT       Medusa API and admin      (default ${DEFAULT_PORTS.medusa})
   --storefront-port <n>     DEMO_STOREFRONT_PORT   storefront                 (default ${DEFAULT_PORTS.storefront})
   --sandbox-port <n>        DEMO_SANDBOX_PORT      Plural sandbox             (default ${DEFAULT_PORTS.sandbox})
@@ -31,6 +32,7 @@ try {
   ;({ values: args } = parseArgs({
     options: {
       reset: { type: "boolean" },
+      migrate: { type: "boolean" },
       "medusa-port": { type: "string" },
       "storefront-port": { type: "string" },
       "sandbox-port": { type: "string" },
@@ -71,6 +73,7 @@ console.log("Starting the medusa-payment-plural demo…")
 try {
   running = await startDemo({
     reset: args.reset,
+    migrate: args.migrate,
     stateDir: args["state-dir"] ?? env.DEMO_STATE_DIR,
     host: args.host ?? env.DEMO_HOST,
     buildPlugin: args["build-plugin"] ?? env.DEMO_BUILD_PLUGIN,

@@ -172,18 +172,29 @@ async function installPlugin(appDir) {
 
 async function ensureDatabase(db, database, reset, log) {
   const { Client } = require("pg")
-  const client = new Client({ host: db.host, port: db.port, user: db.user, password: db.password, database: "postgres" })
-  await client.connect()
+  const connect = async (name) => {
+    const client = new Client({ host: db.host, port: db.port, user: db.user, password: db.password, database: name })
+    await client.connect()
+    return client
+  }
+  if (!reset) {
+    // A database that exists is used as it is (its owner may not be allowed to create databases).
+    try {
+      await (await connect(database)).end()
+      return false
+    } catch (error) {
+      if (error.code !== "3D000") throw error // 3D000: the database does not exist
+    }
+  }
+  const client = await connect("postgres")
   try {
     const quoted = `"${database.replace(/"/g, '""')}"`
     if (reset) await client.query(`DROP DATABASE IF EXISTS ${quoted} WITH (FORCE)`)
     const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [database])
-    if (!rowCount) {
-      await client.query(`CREATE DATABASE ${quoted}`)
-      log(`created the database ${database}`)
-      return true
-    }
-    return false
+    if (rowCount) return false
+    await client.query(`CREATE DATABASE ${quoted}`)
+    log(`created the database ${database}`)
+    return true
   } finally {
     await client.end()
   }
@@ -214,6 +225,7 @@ function waitForHttp(url, { timeoutMs, exited, what }) {
  *   `DB_HOST` from `env`, else an embedded PostgreSQL whose data lives in `<stateDir>/postgres`;
  * - `ports`: `{medusa, storefront, sandbox}` (explicit ports must be free; defaults 9000/8000/9100 move on when taken);
  * - `host` for the URLs (default `localhost`); `adminEmail`, `adminPassword`;
+ * - `migrate`: run `medusa db:migrate` even when this database is known to be up to date;
  * - `buildPlugin`: `"auto"` (default: when `.medusa/server` is missing or older than `src/`), `"always"`, `"never"`;
  * - `log(message)`: progress lines; `echo`: also stream the child processes' output.
  * Resolves `{ urls, publishableKey, admin, regionId, timings, stateFile, stop() }`.
@@ -342,7 +354,7 @@ async function startDemo(options = {}) {
       ...env,
       DATABASE_URL: databaseUrl,
       PORT: String(port.medusa),
-      MEDUSA_BACKEND_URL: urls.medusa,
+      DEMO_BACKEND_URL: urls.medusa,
       DEMO_STOREFRONT_URL: urls.storefront,
       PLURAL_CLIENT_ID: sandbox.merchant.client_id,
       PLURAL_CLIENT_SECRET: sandbox.merchant.client_secret,
@@ -408,9 +420,26 @@ async function startDemo(options = {}) {
       fs.rmSync(publicAdmin, { force: true })
       fs.symlinkSync(adminDir, publicAdmin, "dir")
     }
-    const migrating = step(`migrate the database (medusa db:migrate${freshDatabase ? ", new database" : ""})`, () =>
-      runProcess(medusa("medusa-migrate", ["db:migrate"]))
-    )
+    // db:migrate costs half a minute even when there is nothing to do: it is skipped when this database was migrated
+    // by the same Medusa version with the same plugin migrations and links (--migrate forces it).
+    const databaseId = db.embedded ? `embedded:${databaseName}` : `${db.host}:${db.port}/${databaseName}`
+    const migrationKey = `${medusaVersion}:${databaseId}:${hashFiles([
+      path.join(appDir, "medusa-config.js"),
+      ...walkFiles(path.join(pluginDir, ".medusa/server/src"), (f) => /[/\\](migrations|links)[/\\]/.test(f)),
+    ])}`
+    const migrationKeyFile = path.join(stateDir, "migrated")
+    const migrated =
+      !freshDatabase &&
+      !options.migrate &&
+      fs.existsSync(migrationKeyFile) &&
+      fs.readFileSync(migrationKeyFile, "utf8") === migrationKey
+    const migrating = migrated
+      ? (log("  ✔ database schema is up to date (medusa db:migrate skipped; --migrate forces it)"), Promise.resolve())
+      : step(`migrate the database (medusa db:migrate${freshDatabase ? ", new database" : ""})`, async () => {
+          fs.rmSync(migrationKeyFile, { force: true })
+          await runProcess(medusa("medusa-migrate", ["db:migrate"]))
+          fs.writeFileSync(migrationKeyFile, migrationKey)
+        })
     // Keep a failing branch from leaving an unhandled rejection while the other is awaited.
     const settled = Promise.allSettled([building, migrating])
     const seeding = migrating.then(() =>
