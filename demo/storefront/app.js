@@ -87,6 +87,19 @@ async function loadCart(cartId) {
   return cart
 }
 
+function summary(cart) {
+  return `<h2>Your order</h2>
+    <ul class="lines">
+      ${cart.items
+        .map((item) => `<li><span>${escape(item.product_title ?? item.title)} × ${item.quantity}</span><span>${inr(item.total ?? item.unit_price * item.quantity)}</span></li>`)
+        .join("")}
+    </ul>
+    <ul class="lines">
+      <li><span>Shipping</span><span>${cart.shipping_methods?.length ? inr(cart.shipping_total) : "at the next step"}</span></li>
+      <li class="total"><span>Total</span><span data-testid="cart-total">${inr(cart.total)}</span></li>
+    </ul>`
+}
+
 async function checkoutPage() {
   const cartId = localStorage.getItem(CART_KEY)
   if (!cartId) return go("/")
@@ -147,18 +160,7 @@ async function checkoutPage() {
         <p id="checkout-error" class="error" hidden data-testid="checkout-error"></p>
         <button type="submit" data-testid="pay-button">Pay with Plural</button>
       </form>
-      <aside class="panel">
-        <h2>Your order</h2>
-        <ul class="lines">
-          ${cart.items
-            .map((item) => `<li><span>${escape(item.product_title ?? item.title)} × ${item.quantity}</span><span>${inr(item.total ?? item.unit_price * item.quantity)}</span></li>`)
-            .join("")}
-        </ul>
-        <ul class="lines">
-          <li><span>Shipping</span><span>${cart.shipping_methods?.length ? inr(cart.shipping_total) : "at the next step"}</span></li>
-          <li class="total"><span>Total</span><span data-testid="cart-total">${inr(cart.total)}</span></li>
-        </ul>
-      </aside>
+      <aside class="panel" id="summary">${summary(cart)}</aside>
     </div>
     <section id="payment" class="panel" hidden data-testid="payment-panel"></section>`)
 
@@ -197,6 +199,7 @@ async function pay(cartId, form) {
   if (!shipping) throw new Error("Choose a shipping option")
   await sdk.store.cart.addShippingMethod(cartId, { option_id: shipping })
   const cart = await loadCart(cartId)
+  document.getElementById("summary").innerHTML = summary(cart)
 
   const flow = form.get("flow") || "hosted"
   const action = await startPluralPayment({ sdk }, { cart, flow, upiVpa: form.get("upi_vpa") || undefined })
@@ -232,6 +235,7 @@ async function pay(cartId, form) {
   } else {
     panel.querySelector("[data-testid=payment-waiting]").textContent =
       "We have not heard from Plural yet. If you paid, your order will appear shortly; otherwise try again."
+    document.querySelector("#checkout button[type=submit]").disabled = false
   }
 }
 
