@@ -9,6 +9,8 @@ const common = {
   testEnvironment: "node",
   moduleFileExtensions: ["js", "ts", "tsx", "json"],
   testPathIgnorePatterns: ["/node_modules/", "<rootDir>/.medusa/", "<rootDir>/.demo/"],
+  // Generated demo apps have package.json files of their own; keep them out of jest's module map.
+  modulePathIgnorePatterns: ["<rootDir>/.demo/"],
 }
 
 module.exports = {
