@@ -86,9 +86,11 @@ export type StartPluralPaymentInput = {
 }
 
 export type SettleResult =
-  | { status: "completed"; order_id: string }
-  | { status: "pending" }
-  | { status: "failed"; reason: string; code?: string }
+  | { status: "completed"; order_id: string; cart_id?: string }
+  /** `last_attempt`: the latest try failed, but Plural still accepts another payment for the same order. */
+  | { status: "pending"; cart_id?: string; last_attempt?: { code: string; reason: string } }
+  /** `retryable`: only this attempt failed (see `failOnAttempt`); starting the payment again is the way on. */
+  | { status: "failed"; cart_id?: string; reason: string; code?: string; retryable?: boolean }
 
 export type PollPluralPaymentInput = {
   cartId: string
@@ -102,6 +104,11 @@ export type PollPluralPaymentInput = {
   factor?: number
   /** Aborting rejects the promise with the signal's reason. */
   signal?: AbortSignal
+  /**
+   * Treat a failed attempt as the end (default true): with UPI collect / QR nobody is on Plural's page to try again,
+   * so the shopper has to start a new payment. False keeps polling until Plural gives up on the order.
+   */
+  failOnAttempt?: boolean
   /** Called after every settle call (for a progress display). */
   onAttempt?: (result: SettleResult, attempt: number) => void
 }
@@ -297,6 +304,10 @@ export async function pollPluralPayment(client: PluralStoreClient, input: PollPl
     lastError = undefined
     input.onAttempt?.(result, attempt)
     if (result.status === "completed" || result.status === "failed") return result
+    if (result.last_attempt && (input.failOnAttempt ?? true)) {
+      const { code, reason } = result.last_attempt
+      return { status: "failed", cart_id: result.cart_id, reason, code, retryable: true }
+    }
   }
   if (lastError) throw lastError
   return { status: "pending" }

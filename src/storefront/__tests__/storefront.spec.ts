@@ -157,6 +157,23 @@ describe("pollPluralPayment", () => {
     expect(pending.calls).toHaveLength(4)
   })
 
+  it("ends at a failed attempt unless told to wait for Plural to give up on the order", async () => {
+    const attempt = { status: "pending", cart_id: "c", last_attempt: { code: "PAYMENT_DECLINED", reason: "Declined" } }
+    const declined = fakeFetch(() => ({ body: attempt }))
+    await expect(pollPluralPayment(client(declined.fetch), { cartId: "c", initialDelayMs: 1 })).resolves.toEqual({
+      status: "failed",
+      cart_id: "c",
+      reason: "Declined",
+      code: "PAYMENT_DECLINED",
+      retryable: true,
+    })
+    const answers = [attempt, { status: "completed", order_id: "order_2" }]
+    const retried = fakeFetch(() => ({ body: answers.shift() }))
+    await expect(
+      pollPluralPayment(client(retried.fetch), { cartId: "c", initialDelayMs: 1, failOnAttempt: false })
+    ).resolves.toEqual({ status: "completed", order_id: "order_2" })
+  })
+
   it("retries network errors and 5xx, but gives up on a 4xx", async () => {
     let n = 0
     const flaky = fakeFetch(() =>
