@@ -218,27 +218,42 @@ describe("npm run demo", () => {
     await page.close()
   })
 
-  it("pays by UPI QR: the page shows the code, polls, and confirms once the payment is approved", async () => {
+  it("UPI: a declined collect request shows the failure; a retry by QR code is approved and confirmed", async () => {
     const page = await context.newPage()
+    const latestPendingPluralOrder = async () => {
+      const orders = (await (await fetch(`${demo.urls.sandbox}/_sandbox/orders`)).json()) as any[]
+      const pending = orders.filter((o) => o.status === "PENDING")
+      expect(pending.length).toBeGreaterThan(0)
+      return pending[pending.length - 1].order_id as string
+    }
+    // The shopper's UPI app answers: the sandbox's control API plays that part.
+    const approve = async (outcome: "success" | "failure") => {
+      const response = await fetch(`${demo.urls.sandbox}/_sandbox/orders/${await latestPendingPluralOrder()}/complete`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ outcome }),
+      })
+      expect(response.status).toBe(200)
+    }
+
     await page.goto(demo.urls.storefront)
     await page.getByTestId("buy-brass-diya-set").click()
+    await page.getByTestId("flow-upi_collect").check()
+    await page.getByTestId("upi-vpa").fill("asha@okdemo")
+    await page.getByTestId("pay-button").click()
+    await page.getByTestId("payment-waiting").waitFor({ timeout: 30_000 })
+    await shot(page, "upi-collect-waiting")
+    await approve("failure")
+    await page.getByTestId("payment-failed").waitFor({ timeout: 60_000 })
+    await shot(page, "upi-collect-declined")
+
+    await page.getByTestId("try-again").click()
     await page.getByTestId("flow-upi_qr").check()
     await page.getByTestId("pay-button").click()
     await page.getByTestId("upi-qr").waitFor({ timeout: 30_000 })
     await shot(page, "upi-qr")
     expect(new URL(page.url()).pathname).toBe("/checkout")
-
-    // The shopper scans and approves in their UPI app: the sandbox's control API plays that part.
-    const orders = (await (await fetch(`${demo.urls.sandbox}/_sandbox/orders`)).json()) as any[]
-    const pending = orders.filter((o) => o.status === "PENDING")
-    expect(pending.length).toBeGreaterThan(0)
-    const pluralOrderId = pending[pending.length - 1].order_id
-    const completed = await fetch(`${demo.urls.sandbox}/_sandbox/orders/${pluralOrderId}/complete`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ outcome: "success" }),
-    })
-    expect(completed.status).toBe(200)
+    await approve("success")
 
     await page.getByTestId("order-confirmed").waitFor({ timeout: 60_000 })
     await shot(page, "upi-qr-confirmed")
