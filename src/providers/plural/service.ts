@@ -104,6 +104,13 @@ export class PluralProviderService extends AbstractPaymentProvider<PluralOptions
     const current = parseSessionData(data)
     const minor = toMinorUnits(amount, currency_code)
     if (minor === current.amount && currency_code.toLowerCase() === current.currency_code) return { data: current }
+    const previous = await this.readOrder(current.plural_order_id, 0)
+    if (PAID_STATUSES.has(previous.status)) {
+      throw new MedusaError(
+        MedusaError.Types.NOT_ALLOWED,
+        `Plural order ${previous.order_id} is already paid (${previous.status}) for the old amount; complete the cart, or refund it before changing the amount`
+      )
+    }
     const request = parseSessionRequest(data)
     const created = await this.createPluralOrder({
       sessionId: current.session_id,

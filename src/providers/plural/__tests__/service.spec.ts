@@ -462,6 +462,36 @@ describe("capturePayment", () => {
   })
 })
 
+describe("updatePayment", () => {
+  const ORDER = captureResponse.data.order_id
+
+  it("the same amount changes nothing and calls nobody", async () => {
+    const { fake, service } = setup()
+    const result = await service.updatePayment({ amount: 499.5, currency_code: "inr", data: sessionData() } as any)
+    expect(fake.requests).toEqual([])
+    expect(result.data).toMatchObject({ plural_order_id: ORDER, attempt: 1 })
+  })
+
+  it("a new amount on an unpaid order makes a new order under the next attempt's reference", async () => {
+    const { fake, service } = setup()
+    fake
+      .token()
+      .on("GET", `/api/pay/v1/orders/${ORDER}`, { status: 200, body: pluralOrder("CREATED") })
+      .on("POST", "/api/checkout/v1/orders", { status: 200, body: { token: "t", order_id: "v1-second", redirect_url: `${ORIGIN}/pay` } })
+    const result = await service.updatePayment({ amount: 600, currency_code: "inr", data: sessionData() } as any)
+    expect(fake.apiCalls[1].body).toMatchObject({ merchant_order_reference: `${SESSION}-2`, order_amount: { value: 60000 } })
+    expect(result.data).toMatchObject({ plural_order_id: "v1-second", attempt: 2, amount: 60000 })
+  })
+
+  it("a new amount on a paid order is refused: the shopper paid the old one", async () => {
+    const { fake, service } = setup()
+    fake.token().on("GET", `/api/pay/v1/orders/${ORDER}`, { status: 200, body: pluralOrder("PROCESSED") })
+    const error = await rejection(service.updatePayment({ amount: 600, currency_code: "inr", data: sessionData() } as any))
+    expect(error.type).toBe(MedusaError.Types.NOT_ALLOWED)
+    expect(fake.requests).toEqual([`GET /api/pay/v1/orders/${ORDER}`])
+  })
+})
+
 describe("cancelPayment", () => {
   const ORDER = captureResponse.data.order_id
 
