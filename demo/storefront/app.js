@@ -202,7 +202,7 @@ async function pay(cartId, form) {
   document.getElementById("summary").innerHTML = summary(cart)
 
   const flow = form.get("flow") || "hosted"
-  const action = await startPluralPayment({ sdk }, { cart, flow, upiVpa: form.get("upi_vpa") || undefined })
+  const action = await startPluralPayment(sdk, { cart, flow, upiVpa: form.get("upi_vpa") || undefined })
   if (action.action === "redirect") {
     window.location.assign(action.url)
     return
@@ -226,7 +226,7 @@ async function pay(cartId, form) {
   }
   panel.scrollIntoView({ behavior: "smooth" })
 
-  const result = await pollPluralPayment({ sdk }, { cartId, maxAttempts: 90, initialDelayMs: 1500, maxDelayMs: 4000 })
+  const result = await pollPluralPayment(sdk, { cartId, maxAttempts: 90, initialDelayMs: 1500, maxDelayMs: 4000 })
   if (result.status === "completed") {
     go(`/order/confirmed?order_id=${encodeURIComponent(result.order_id)}&cart_id=${encodeURIComponent(cartId)}`)
   } else if (result.status === "failed") {
@@ -243,7 +243,23 @@ async function pay(cartId, form) {
 // Return pages
 
 async function confirmedPage() {
-  const back = readPluralReturn(window.location)
+  let back = readPluralReturn(window.location)
+  if (back?.status === "pending") {
+    // Plural took the payment but has not confirmed it yet: wait for the plugin to settle it.
+    render(`<section class="panel" data-testid="payment-confirming"><h1>Confirming your payment…</h1>
+      <p class="muted">This takes a few seconds.</p></section>`)
+    const result = await pollPluralPayment(sdk, { cartId: back.cartId, failOnAttempt: false })
+    if (result.status === "failed") {
+      const params = new URLSearchParams({ cart_id: back.cartId, reason: result.reason, ...(result.code ? { code: result.code } : {}) })
+      return go(`/checkout/failed?${params}`)
+    }
+    if (result.status === "pending") {
+      return render(`<section class="panel"><h1>We are still waiting for Plural</h1>
+        <p>If you paid, your order will be confirmed shortly and emailed to you. <a href="">Check again</a></p></section>`)
+    }
+    window.history.replaceState({}, "", `/order/confirmed?order_id=${encodeURIComponent(result.order_id)}&cart_id=${encodeURIComponent(back.cartId)}`)
+    back = readPluralReturn(window.location)
+  }
   if (!back || back.status !== "completed") return go("/")
   localStorage.removeItem(CART_KEY)
   const { order } = await sdk.store.order.retrieve(back.orderId, {

@@ -30,10 +30,16 @@ export type MedusaSdkLike = {
   }
 }
 
-/** How to reach the Medusa store API: a JS SDK instance, or a base URL and a publishable key. */
-export type PluralStoreClient =
-  | { sdk: MedusaSdkLike }
-  | { baseUrl: string; publishableKey: string; fetch?: typeof fetch; headers?: Record<string, string> }
+/** Plain `fetch` to the store API. */
+export type PluralFetchClient = {
+  baseUrl: string
+  publishableKey: string
+  fetch?: typeof fetch
+  headers?: Record<string, string>
+}
+
+/** How to reach the Medusa store API: a JS SDK instance (as is, or as `{ sdk }`), or a base URL and a publishable key. */
+export type PluralStoreClient = MedusaSdkLike | { sdk: MedusaSdkLike } | PluralFetchClient
 
 /** What `startPluralPayment` needs to know about the cart; a full store cart object fits. */
 export type PluralCartLike = {
@@ -115,6 +121,8 @@ export type PollPluralPaymentInput = {
 
 export type PluralReturn =
   | { status: "completed"; orderId: string; cartId?: string }
+  /** Plural has not confirmed the payment yet (some wallets lag): poll with `pollPluralPayment`. */
+  | { status: "pending"; cartId: string }
   | { status: "failed"; cartId?: string; reason: string; code?: string }
 
 /** A problem the page should show to the shopper (`message`) or handle (`status`, `code`). */
@@ -140,14 +148,17 @@ export function isValidUpiVpa(vpa: string): boolean {
 type RequestInit = { method?: string; body?: unknown }
 
 async function storeRequest<T>(client: PluralStoreClient, path: string, init: RequestInit = {}): Promise<T> {
-  if ("sdk" in client) {
-    try {
-      return await client.sdk.client.fetch<T>(path, { method: init.method ?? "GET", body: init.body })
-    } catch (error) {
-      const e = error as { status?: number; message?: string }
-      throw new PluralStorefrontError(e?.message || "The store did not answer", { status: e?.status, cause: error })
-    }
+  const sdk = "sdk" in client ? client.sdk : "client" in client ? client : undefined
+  if (!sdk) return fetchRequest<T>(client as PluralFetchClient, path, init)
+  try {
+    return await sdk.client.fetch<T>(path, { method: init.method ?? "GET", body: init.body })
+  } catch (error) {
+    const e = error as { status?: number; message?: string }
+    throw new PluralStorefrontError(e?.message || "The store did not answer", { status: e?.status, cause: error })
   }
+}
+
+async function fetchRequest<T>(client: PluralFetchClient, path: string, init: RequestInit): Promise<T> {
   const doFetch = client.fetch ?? globalThis.fetch
   const url = `${client.baseUrl.replace(/\/+$/, "")}${path}`
   let response: Response
@@ -314,8 +325,8 @@ export async function pollPluralPayment(client: PluralStoreClient, input: PollPl
 }
 
 /**
- * Reads the plugin's return URL parameters: `?order_id=&cart_id=` after a payment, `?cart_id=&reason=&code=` after a
- * failure. Returns null when the URL carries neither.
+ * Reads the plugin's return URL parameters: `?order_id=&cart_id=` after a payment, `?cart_id=&status=pending` while
+ * Plural has not confirmed it yet, `?cart_id=&reason=&code=` after a failure. Returns null when the URL carries none.
  */
 export function readPluralReturn(location: string | URL | { search: string }): PluralReturn | null {
   const search =
@@ -324,6 +335,7 @@ export function readPluralReturn(location: string | URL | { search: string }): P
   const cartId = params.get("cart_id") || undefined
   const orderId = params.get("order_id")
   if (orderId) return { status: "completed", orderId, cartId }
+  if (params.get("status") === "pending" && cartId) return { status: "pending", cartId }
   const reason = params.get("reason")
   const code = params.get("code") || undefined
   if (reason || code) return { status: "failed", cartId, reason: reason || "The payment did not go through", code }

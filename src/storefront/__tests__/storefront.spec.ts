@@ -91,6 +91,10 @@ describe("startPluralPayment", () => {
     }
     const action = await startPluralPayment({ sdk }, { cart: { id: "c", payment_collection: { id: "pc" } } })
     expect(action).toMatchObject({ action: "redirect", url: "https://sandbox.test/pay/1" })
+    // The SDK instance itself works too.
+    await expect(startPluralPayment(sdk, { cart: { id: "c", payment_collection: { id: "pc" } } })).resolves.toMatchObject({
+      action: "redirect",
+    })
     expect(seen[0]).toEqual([
       "/store/payment-collections/pc/payment-sessions",
       { method: "POST", body: { provider_id: "pp_plural_plural", data: { flow: "hosted" } } },
@@ -214,6 +218,10 @@ describe("readPluralReturn", () => {
     expect(
       readPluralReturn(new URL("https://shop.test/checkout/failed?cart_id=cart_1&reason=Card+declined&code=PAYMENT_DECLINED"))
     ).toEqual({ status: "failed", cartId: "cart_1", reason: "Card declined", code: "PAYMENT_DECLINED" })
+    expect(readPluralReturn("https://shop.test/order/confirmed?cart_id=cart_1&status=pending")).toEqual({
+      status: "pending",
+      cartId: "cart_1",
+    })
     expect(readPluralReturn({ search: "?code=PAYMENT_EXPIRED" })).toMatchObject({ status: "failed", code: "PAYMENT_EXPIRED" })
     expect(readPluralReturn("/checkout")).toBeNull()
   })
