@@ -218,6 +218,31 @@ describe("npm run demo", () => {
     await page.close()
   })
 
+  it("waits on the confirmation page when Plural confirms the payment late (as wallets do)", async () => {
+    const configure = (patch: Record<string, unknown>) =>
+      fetch(`${demo.urls.sandbox}/_sandbox/config`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(patch),
+      })
+    expect((await configure({ processingDelayMs: 4000 })).status).toBe(200)
+    const page = await context.newPage()
+    try {
+      const returns: string[] = []
+      page.on("framenavigated", (frame) => frame === page.mainFrame() && returns.push(frame.url()))
+      await page.goto(demo.urls.storefront)
+      await page.getByTestId("buy-masala-chai-tin").click()
+      await checkoutThroughHostedPage(page, demo, "pay", "late")
+      await page.getByTestId("order-confirmed").waitFor({ timeout: 60_000 })
+      expect(returns.some((url) => url.includes("status=pending"))).toBe(true)
+      const order = await adminOrder(demo, (await page.getByTestId("order-id").textContent())!.trim())
+      expect(order.payment_status).toBe("captured")
+    } finally {
+      await configure({ processingDelayMs: 0 })
+      await page.close()
+    }
+  })
+
   it("UPI: a declined collect request shows the failure; a retry by QR code is approved and confirmed", async () => {
     const page = await context.newPage()
     const latestPendingPluralOrder = async () => {
@@ -279,7 +304,7 @@ describe("npm run demo", () => {
     const orders = await fetch(`${demo.urls.medusa}/admin/orders?fields=id`, {
       headers: { authorization: `Bearer ${await adminToken(demo)}` },
     })
-    expect(((await orders.json()) as { count: number }).count).toBe(3)
+    expect(((await orders.json()) as { count: number }).count).toBe(4)
     await demo.stop()
     for (const port of Object.values(ports)) expect(await isListening(port)).toBe(false)
   })
