@@ -68,6 +68,20 @@ function pluginBuildIsStale() {
   return newestMtime(sources) > newestMtime(built) ? "stale" : false
 }
 
+function touch(dir) {
+  const now = new Date()
+  fs.utimesSync(dir, now, now)
+}
+
+/** Keeps the `keep` most recently used entries of a cache folder. */
+function pruneCache(dir, keep) {
+  const entries = fs
+    .readdirSync(dir)
+    .map((name) => ({ name, mtime: fs.statSync(path.join(dir, name)).mtimeMs }))
+    .sort((a, b) => b.mtime - a.mtime)
+  for (const { name } of entries.slice(keep)) fs.rmSync(path.join(dir, name), { recursive: true, force: true })
+}
+
 function hashFiles(files) {
   const hash = createHash("sha256")
   for (const file of files.sort()) {
@@ -226,6 +240,7 @@ function waitForHttp(url, { timeoutMs, exited, what }) {
  *   `DB_HOST` from `env`, else an embedded PostgreSQL whose data lives in `<stateDir>/postgres`;
  * - `ports`: `{medusa, storefront, sandbox}` (explicit ports must be free; defaults 9000/8000/9100 move on when taken);
  * - `host` for the URLs (default `localhost`); `adminEmail`, `adminPassword`;
+ * - `adminCacheDir`: where admin dashboard builds are kept by content (default `<repo>/.cache/demo-admin`);
  * - `migrate`: run `medusa db:migrate` even when this database is known to be up to date;
  * - `buildPlugin`: `"auto"` (default: when `.medusa/server` is missing or older than `src/`), `"always"`, `"never"`;
  * - `log(message)`: progress lines; `echo`: also stream the child processes' output.
@@ -390,38 +405,46 @@ async function startDemo(options = {}) {
       echo: options.echo,
     })
 
-    // The admin build only depends on the config, the Medusa version and the plugin's admin extensions; it is reused
-    // while those stay the same.
-    const buildKey = hashFiles([
-      path.join(appDir, "medusa-config.js"),
-      path.join(appDir, "package.json"),
-      path.join(appDir, "tsconfig.json"),
-      ...walkFiles(path.join(pluginDir, ".medusa/server/src/admin"), () => true),
-    ])
-    const buildKeyFile = path.join(appDir, ".medusa", "demo-build-key")
-    const adminDir = path.join(appDir, ".medusa", "admin")
-    const buildIsCurrent =
-      fs.existsSync(path.join(adminDir, "index.html")) &&
-      fs.existsSync(buildKeyFile) &&
-      fs.readFileSync(buildKeyFile, "utf8") === `${medusaVersion}:${buildKey}`
-
-    const building = buildIsCurrent
-      ? (log("  ✔ Medusa build is up to date (reused)"), Promise.resolve())
+    // The admin build only depends on the config, the Medusa version and the plugin's admin extensions: it is kept
+    // under that key in a cache shared by every demo folder of this checkout, and reused while those stay the same.
+    const buildKey = createHash("sha256")
+      .update(medusaVersion)
+      .update(
+        hashFiles([
+          path.join(appDir, "medusa-config.js"),
+          path.join(appDir, "package.json"),
+          path.join(appDir, "tsconfig.json"),
+          ...walkFiles(path.join(pluginDir, ".medusa/server/src/admin"), () => true),
+        ])
+      )
+      .digest("hex")
+      .slice(0, 16)
+    const adminCache = options.adminCacheDir ?? path.join(ROOT, ".cache", "demo-admin")
+    const cachedAdmin = path.join(adminCache, buildKey)
+    const building = fs.existsSync(path.join(cachedAdmin, "index.html"))
+      ? (log("  ✔ admin dashboard build is up to date (reused)"), touch(cachedAdmin), Promise.resolve())
       : step("build the admin dashboard (medusa build --admin-only)", async () => {
-          fs.rmSync(buildKeyFile, { force: true })
+          const built = path.join(appDir, ".medusa", "admin")
+          fs.rmSync(built, { recursive: true, force: true })
           await runProcess(medusa("medusa-build", ["build", "--admin-only"]))
-          if (!fs.existsSync(path.join(adminDir, "index.html"))) {
+          if (!fs.existsSync(path.join(built, "index.html"))) {
             throw new Error(`medusa build did not produce the admin dashboard (see ${path.join(logDir, "medusa-build.log")})`)
           }
-          fs.writeFileSync(buildKeyFile, `${medusaVersion}:${buildKey}`)
+          fs.mkdirSync(adminCache, { recursive: true })
+          try {
+            fs.renameSync(built, cachedAdmin)
+          } catch (error) {
+            // Another demo cached the same build meanwhile.
+            if (!fs.existsSync(path.join(cachedAdmin, "index.html"))) throw error
+          }
+          pruneCache(adminCache, 3)
         })
     // `medusa start` serves the dashboard from <app>/public/admin.
     const publicAdmin = path.join(appDir, "public", "admin")
-    if (!fs.existsSync(publicAdmin)) {
-      fs.mkdirSync(path.dirname(publicAdmin), { recursive: true })
-      fs.rmSync(publicAdmin, { force: true })
-      fs.symlinkSync(adminDir, publicAdmin, "dir")
-    }
+    fs.mkdirSync(path.dirname(publicAdmin), { recursive: true })
+    fs.rmSync(publicAdmin, { recursive: true, force: true })
+    fs.symlinkSync(cachedAdmin, publicAdmin, "dir")
+
     // db:migrate costs half a minute even when there is nothing to do: it is skipped when this database was migrated
     // by the same Medusa version with the same plugin migrations and links (--migrate forces it).
     const databaseId = db.embedded ? `embedded:${databaseName}` : `${db.host}:${db.port}/${databaseName}`
