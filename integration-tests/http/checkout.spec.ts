@@ -250,6 +250,19 @@ medusaIntegrationTestRunner({
       expect(event).toMatchObject({ status: "processed", attempts: 1 })
     })
 
+    it("a verified webhook for an order this store never made is acknowledged and ignored", async () => {
+      const { session } = await cartWithPluralSession(api, store)
+      const paid = await pay(sandbox, session.data.plural_order_id, { send_webhook: false })
+      const stranger = { ...paid.order, merchant_order_reference: "another-shop-order-1", purchase_details: {} }
+      const body = JSON.stringify({ event_type: "ORDER_PROCESSED", data: stranger })
+      const response = await postWebhook(api, body, { id: "msg_stranger", timestamp: Math.floor(Date.now() / 1000), secret: sandbox.merchant.webhook_secret })
+      expect(response.status).toBe(200)
+      expect(response.data).toMatchObject({ ignored: true })
+      const inbox = getContainer().resolve("pluralWebhookInbox") as any
+      const [event] = await inbox.listPluralWebhookEvents({ webhook_id: "msg_stranger" })
+      expect(event.status).toBe("ignored")
+    })
+
     it("browser closed and webhook lost: the reconciliation job settles it", async () => {
       const { cart, session } = await cartWithPluralSession(api, store)
       await pay(sandbox, session.data.plural_order_id, { send_webhook: false })

@@ -4,6 +4,7 @@
  * Medusa instances at once — is processed once.
  */
 import type { MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
+import { MedusaError } from "@medusajs/framework/utils"
 import { PLURAL_WEBHOOK_INBOX } from "../../../../modules/plural-webhook-inbox"
 import type { PluralWebhookInboxService } from "../../../../modules/plural-webhook-inbox/service"
 import { resolvePluralProvider } from "../../../../utils/resolve-plural-provider"
@@ -44,6 +45,11 @@ export async function POST(req: MedusaRequest, res: MedusaResponse) {
     return res.status(200).json({ received: true })
   } catch (error) {
     const message = (error as Error).message
+    if (MedusaError.isMedusaError(error) && (error as MedusaError).type === MedusaError.Types.NOT_FOUND) {
+      // An order this store did not create (another shop on the same Plural account): nothing to do, ever.
+      await inbox.finish(webhookId, { status: "ignored" })
+      return res.status(200).json({ received: true, ignored: true })
+    }
     req.scope.resolve("logger").error(`Plural webhook ${webhookId} (${event.event_type}) failed; Plural will redeliver it: ${message}`)
     await inbox.finish(webhookId, { status: "failed", error: message })
     return res.status(500).json({ message: "The event could not be processed; it will be retried" })
