@@ -74,22 +74,6 @@ function isListening(port: number): Promise<boolean> {
   })
 }
 
-/** Empties the state folder but keeps the cached admin build (a build artefact, not data: the database is new). */
-function emptyStateDir() {
-  const keep = path.join(STATE_DIR, "app", ".medusa")
-  const cache = path.join(ROOT, ".cache", "browser-demo-admin-cache")
-  fs.rmSync(cache, { recursive: true, force: true })
-  if (fs.existsSync(keep)) {
-    fs.mkdirSync(path.dirname(cache), { recursive: true })
-    fs.renameSync(keep, cache)
-  }
-  fs.rmSync(STATE_DIR, { recursive: true, force: true })
-  if (fs.existsSync(cache)) {
-    fs.mkdirSync(path.join(STATE_DIR, "app"), { recursive: true })
-    fs.renameSync(cache, keep)
-  }
-}
-
 async function adminToken(demo: Demo): Promise<string> {
   const response = await fetch(`${demo.urls.medusa}/auth/user/emailpass`, {
     method: "POST",
@@ -137,7 +121,8 @@ describe("npm run demo", () => {
   beforeAll(async () => {
     db = database()
     for (const name of ["medusa", "storefront", "sandbox"]) ports[name] = await freePort()
-    emptyStateDir()
+    // An empty demo folder and a new database (the admin dashboard build is cached by content elsewhere).
+    fs.rmSync(STATE_DIR, { recursive: true, force: true })
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS })
   })
 
@@ -288,7 +273,7 @@ describe("npm run demo", () => {
     await page.close()
   })
 
-  it("stops everything it started, and comes up again on the existing data", async () => {
+  it("stops everything it started, and comes up again on the existing data, still taking payments", async () => {
     await context.close()
     await demo.stop()
     for (const port of Object.values(ports)) expect(await isListening(port)).toBe(false)
@@ -305,6 +290,16 @@ describe("npm run demo", () => {
       headers: { authorization: `Bearer ${await adminToken(demo)}` },
     })
     expect(((await orders.json()) as { count: number }).count).toBe(4)
+
+    // A restarted sandbox and store still take payments (no id of the first run comes back).
+    context = await browser.newContext()
+    const page = await context.newPage()
+    await page.goto(demo.urls.storefront)
+    await page.getByTestId("buy-masala-chai-tin").click()
+    await checkoutThroughHostedPage(page, demo, "pay", "after-restart")
+    await page.getByTestId("order-confirmed").waitFor({ timeout: 30_000 })
+    await context.close()
+
     await demo.stop()
     for (const port of Object.values(ports)) expect(await isListening(port)).toBe(false)
   })

@@ -31,7 +31,7 @@ function isPortFree(port, host) {
  * The port to use: the requested one when it was asked for explicitly (fail if taken), else the default or the next
  * free one after it.
  */
-async function choosePort(name, requested, fallback, host, taken) {
+async function choosePort(name, requested, fallback, host, taken, log) {
   if (requested) {
     const port = Number(requested)
     if (!(port > 0 && port < 65536)) throw new Error(`The ${name} port "${requested}" is not a port number`)
@@ -41,7 +41,10 @@ async function choosePort(name, requested, fallback, host, taken) {
     return port
   }
   for (let port = fallback; port < fallback + 50; port++) {
-    if (!taken.has(port) && (await isPortFree(port, host))) return port
+    if (!taken.has(port) && (await isPortFree(port, host))) {
+      if (port !== fallback) log(`  port ${fallback} is taken: the ${name} uses ${port}`)
+      return port
+    }
   }
   throw new Error(`No free port for the ${name} between ${fallback} and ${fallback + 49}`)
 }
@@ -292,7 +295,7 @@ async function startDemo(options = {}) {
     const taken = new Set()
     const port = {}
     for (const name of ["medusa", "storefront", "sandbox"]) {
-      port[name] = await choosePort(name, ports[name], DEFAULT_PORTS[name], bindHost, taken)
+      port[name] = await choosePort(name, ports[name], DEFAULT_PORTS[name], bindHost, taken, log)
       taken.add(port[name])
     }
     const urls = {
@@ -358,7 +361,8 @@ async function startDemo(options = {}) {
         host: bindHost,
         publicUrl: urls.sandbox,
         webhookUrl: `${urls.medusa}/hooks/plural/webhook`,
-        seed: "medusa-plural-demo",
+        // No seed: a seeded sandbox would hand out the same order and webhook ids again after a restart, which the
+        // store (keeping its data) would take for ones it has already seen.
       })
     })
     cleanups.push({ name: "the Plural sandbox", fn: () => sandbox.stop() })
