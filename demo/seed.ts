@@ -127,7 +127,7 @@ export default async function seedPluralDemo({ container }: ExecArgs) {
       fields: ["id", "payment_providers.id"],
       filters: { id: region.id },
     })
-    const enabled = new Set((data[0]?.payment_providers ?? []).map((p: { id: string }) => p.id))
+    const enabled = new Set<string>((data[0]?.payment_providers ?? []).map((p: { id: string }) => p.id))
     if (!enabled.has(PLURAL_PROVIDER) || !enabled.has(SYSTEM_PROVIDER)) {
       await updateRegionsWorkflow(container).run({
         input: {
@@ -229,7 +229,7 @@ export default async function seedPluralDemo({ container }: ExecArgs) {
   }
 
   // Publishable key for the storefront, scoped to the demo sales channel
-  let [apiKey] = await apiKeyModule.listApiKeys({ title: API_KEY_TITLE, type: "publishable", revoked_at: null })
+  let apiKey = (await apiKeyModule.listApiKeys({ title: API_KEY_TITLE, type: "publishable" })).find((k) => !k.revoked_at)
   if (!apiKey) {
     const { result } = await createApiKeysWorkflow(container).run({
       input: { api_keys: [{ title: API_KEY_TITLE, type: "publishable", created_by: "" }] },
