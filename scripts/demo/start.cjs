@@ -479,7 +479,7 @@ async function startDemo(options = {}) {
     seeding.catch(() => {})
     for (const result of await settled) if (result.status === "rejected") throw result.reason
 
-    const server = await step(`start Medusa (medusa start on port ${port.medusa})`, async () => {
+    await step(`start Medusa (medusa start on port ${port.medusa})`, async () => {
       // NODE_ENV neither "development" (which would serve the admin through Vite) nor "production" (whose Secure
       // session cookie would not be sent back over plain http://localhost).
       const proc = startProcess(medusa("medusa", ["start", "-H", bindHost, "-p", String(port.medusa)], appDir, { NODE_ENV: "demo" }))
@@ -489,7 +489,6 @@ async function startDemo(options = {}) {
         exited: proc.exited,
         what: `Medusa (log: ${proc.logFile})`,
       })
-      return proc
     })
     await seeding
     const facts = JSON.parse(fs.readFileSync(seedFile, "utf8"))
@@ -501,7 +500,6 @@ async function startDemo(options = {}) {
         pluginDir,
         port: port.storefront,
         host: bindHost,
-        outDir: path.join(stateDir, "storefront"),
         config: { medusaUrl: urls.medusa, publishableKey: facts.publishable_key, regionId: facts.region_id },
       })
     )
@@ -521,7 +519,6 @@ async function startDemo(options = {}) {
     const stateFile = path.join(stateDir, "demo.json")
     fs.writeFileSync(stateFile, JSON.stringify(result, null, 2) + "\n")
     cleanups.push({ name: "demo.json", fn: async () => fs.rmSync(stateFile, { force: true }) })
-    void server
     return { ...result, stateFile, sandboxControl: sandbox, stop }
   } catch (error) {
     await stop()
