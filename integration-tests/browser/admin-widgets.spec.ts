@@ -12,6 +12,7 @@ import net from "node:net"
 import os from "node:os"
 import path from "node:path"
 import { chromium, type BrowserContext, type Page } from "playwright-core"
+import { ROOT, ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, freePort } from "./support"
 
 // The demo is CommonJS so that Jest can load it in-process.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -19,10 +20,7 @@ const { startDemo } = require("../../scripts/demo/start.cjs")
 
 jest.setTimeout(15 * 60_000)
 
-const ROOT = path.resolve(__dirname, "..", "..")
-const ARTIFACTS = path.join(ROOT, "artifacts")
 const POINTS_CARD = "4111111111111112" // the sandbox's test points card (src/sandbox/points.ts)
-const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium"
 
 type Demo = {
   urls: { medusa: string; admin: string; sandbox: string }
@@ -49,17 +47,6 @@ function rupees(paise: number): string {
  * A port the system just handed out. The demo's defaults (9000/8000/9100) are where a developer's own `npm run demo`
  * listens, and a port that is free when the demo starts can be taken by the time it binds it minutes later.
  */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo
-      server.close(() => resolve(port))
-    })
-  })
-}
-
 /** The first port from `from` on that nothing listens on. */
 async function freePortFrom(from: number): Promise<number> {
   for (let port = from; port < from + 100; port++) {
@@ -187,16 +174,7 @@ beforeAll(async () => {
   browser = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     viewport: { width: 1440, height: 1000 },
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
+    args: CHROMIUM_ARGS,
   })
   page = browser.pages()[0] ?? (await browser.newPage())
 

@@ -5,35 +5,12 @@
  */
 import { spawn, type ChildProcess } from "node:child_process"
 import fs from "node:fs"
-import net from "node:net"
 import path from "node:path"
+import { ROOT, freePort, isListening } from "./support"
 
-const ROOT = path.resolve(__dirname, "..", "..")
 const STATE_DIR = path.join(ROOT, ".cache", "demo-cli")
 
 jest.setTimeout(15 * 60_000)
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo
-      server.close(() => resolve(port))
-    })
-  })
-}
-
-function isListening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, "127.0.0.1")
-    socket.once("connect", () => {
-      socket.destroy()
-      resolve(true)
-    })
-    socket.once("error", () => resolve(false))
-  })
-}
 
 type Run = { child: ChildProcess; output: () => string; exited: Promise<number | null> }
 

@@ -8,27 +8,14 @@
  * /usr/bin/chromium (or CHROMIUM_PATH). Run after the plugin build (`npm test` builds first).
  */
 import fs from "node:fs"
-import net from "node:net"
 import path from "node:path"
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core"
+import { ROOT, ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, freePort, isListening } from "./support"
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { startDemo } = require("../../scripts/demo/start.cjs")
 
-const ROOT = path.resolve(__dirname, "..", "..")
-const ARTIFACTS = path.join(ROOT, "artifacts")
 const STATE_DIR = path.join(ROOT, ".cache", "browser-demo")
-const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium"
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-]
 
 jest.setTimeout(15 * 60_000)
 
@@ -50,28 +37,6 @@ function database() {
     password: process.env.DB_PASSWORD || "",
     database: `plural_demo_browser_${process.pid}_${Date.now().toString(36)}`,
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo
-      server.close(() => resolve(port))
-    })
-  })
-}
-
-function isListening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, "127.0.0.1")
-    socket.once("connect", () => {
-      socket.destroy()
-      resolve(true)
-    })
-    socket.once("error", () => resolve(false))
-  })
 }
 
 async function adminToken(demo: Demo): Promise<string> {

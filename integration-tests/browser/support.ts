@@ -1,0 +1,46 @@
+/** What every browser test needs: where things are, how Chromium starts here, and free loopback ports. */
+import net from "node:net"
+import path from "node:path"
+
+export const ROOT = path.resolve(__dirname, "..", "..")
+export const ARTIFACTS = path.join(ROOT, "artifacts")
+
+/** Debian's Chromium; never a browser a test tool downloads. */
+export const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium"
+/** Headless as root, and quiet: without the background-networking flags Chromium keeps dialling out. */
+export const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+]
+
+/**
+ * A port the system just handed out. The demo's defaults (9000/8000/9100) are where a developer's own `npm run demo`
+ * listens, and a port that is free when the demo starts can be taken by the time it binds it minutes later.
+ */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer()
+    server.once("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+export function isListening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, "127.0.0.1")
+    socket.once("connect", () => {
+      socket.destroy()
+      resolve(true)
+    })
+    socket.once("error", () => resolve(false))
+  })
+}
