@@ -1,5 +1,6 @@
 import path from "node:path"
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import { signWebhook } from "../../src/plural"
 import { startSandbox, type Sandbox } from "../../src/sandbox"
 import { resolvePluralProvider } from "../../src/utils/resolve-plural-provider"
 import { control, eventually, pay, postWebhook, returnToStore } from "../helpers/sandbox"
@@ -261,6 +262,29 @@ medusaIntegrationTestRunner({
       const inbox = getContainer().resolve("pluralWebhookInbox") as any
       const [event] = await inbox.listPluralWebhookEvents({ webhook_id: "msg_stranger" })
       expect(event.status).toBe("ignored")
+    })
+
+    it("Medusa's built-in /hooks/payment/plural_plural route: a signed event makes the order, a forged one nothing", async () => {
+      const { cart: forgedCart, session: forgedSession } = await cartWithPluralSession(api, store)
+      const forged = await pay(sandbox, forgedSession.data.plural_order_id, { send_webhook: false })
+      const forgedBody = JSON.stringify({ event_type: "ORDER_PROCESSED", data: forged.order })
+      const wrongKey = Buffer.from("not the merchant's secret").toString("base64")
+      const now = Math.floor(Date.now() / 1000)
+      const signature = signWebhook({ id: "msg_builtin_forged", timestamp: now, body: forgedBody }, wrongKey)
+      await api.post("/hooks/payment/plural_plural", forgedBody, {
+        headers: { "content-type": "application/json", "webhook-id": "msg_builtin_forged", "webhook-timestamp": String(now), "webhook-signature": signature },
+      })
+
+      const { cart, session } = await cartWithPluralSession(api, store)
+      const paid = await pay(sandbox, session.data.plural_order_id, { send_webhook: false })
+      const body = JSON.stringify({ event_type: "ORDER_PROCESSED", data: paid.order })
+      const valid = signWebhook({ id: "msg_builtin", timestamp: now, body }, sandbox.merchant.webhook_secret)
+      await api.post("/hooks/payment/plural_plural", body, {
+        headers: { "content-type": "application/json", "webhook-id": "msg_builtin", "webhook-timestamp": String(now), "webhook-signature": valid },
+      })
+      // Medusa processes its built-in webhook events a few seconds later, in a subscriber.
+      await eventually(() => orderOfCart(getContainer(), cart.id), "Medusa's webhook subscriber to create the order", 300)
+      expect(await countOrdersOfCart(getContainer(), forgedCart.id)).toBe(0)
     })
 
     it("browser closed and webhook lost: the reconciliation job settles it", async () => {
