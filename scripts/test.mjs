@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: build the plugin, then run the unit, integration and browser tests. Integration tests use the
 // PostgreSQL named by DATABASE_URL / DB_HOST, or an embedded one started here and stopped afterwards.
-import { spawnSync } from "node:child_process"
+import { spawn } from "node:child_process"
 import { rmSync } from "node:fs"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
@@ -11,10 +11,17 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
 const extraArgs = process.argv.slice(2)
 const log = (message) => console.log(`[test] ${message}`)
 
+// Children run asynchronously: an embedded PostgreSQL started by this process writes its log to a pipe this process
+// must keep reading, or the server blocks mid-query once the pipe is full.
 function run(command, args, env = process.env) {
   log(`$ ${command} ${args.join(" ")}`)
-  const result = spawnSync(command, args, { cwd: root, stdio: "inherit", env })
-  if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} failed (exit ${result.status ?? result.signal})`)
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: root, stdio: "inherit", env })
+    child.on("error", reject)
+    child.on("exit", (code, signal) =>
+      code === 0 ? resolve() : reject(new Error(`${command} ${args.join(" ")} failed (exit ${code ?? signal})`))
+    )
+  })
 }
 
 // Medusa's test runner loads the app's config with a dynamic import, which jest allows only with VM modules.
@@ -24,14 +31,14 @@ const npx = (args, env) => run(process.execPath, [path.join(root, "node_modules/
 let db
 let failed = false
 try {
-  npx(["medusa", "plugin:build"])
-  npx(["jest", "--selectProjects", "unit", ...extraArgs], jestEnv)
+  await npx(["medusa", "plugin:build"])
+  await npx(["jest", "--selectProjects", "unit", ...extraArgs], jestEnv)
 
   const dataDir = path.join(root, ".cache", "test-postgres", "data")
   rmSync(dataDir, { recursive: true, force: true })
   db = await ensurePostgres({ dataDir, log })
   const env = { ...jestEnv, ...databaseEnv(db) }
-  npx(["jest", "--selectProjects", "integration", "browser", "--runInBand", ...extraArgs], env)
+  await npx(["jest", "--selectProjects", "integration", "browser", "--runInBand", ...extraArgs], env)
 } catch (error) {
   failed = true
   console.error(`[test] ${error.message}`)
