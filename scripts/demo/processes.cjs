@@ -81,33 +81,11 @@ function startProcess({ name, command, args, cwd, env, logDir, echo = false }) {
   return { name, child, exited, stop, logFile }
 }
 
-/**
- * Runs a command to completion; throws with the end of its log when it fails. With `stallMs`, a command that prints
- * nothing for that long is stopped and reported as stalled (`error.stalled`), so the caller can retry it.
- */
+/** Runs a command to completion; throws with the end of its log when it fails. */
 async function runProcess(options) {
   const proc = startProcess(options)
   options.onStart?.(proc)
-  let stalled = false
-  let watchdog
-  const rearm = () => {
-    clearTimeout(watchdog)
-    watchdog = setTimeout(() => {
-      stalled = true
-      proc.stop()
-    }, options.stallMs)
-  }
-  if (options.stallMs) {
-    rearm()
-    for (const stream of [proc.child.stdout, proc.child.stderr]) stream.on("data", rearm)
-  }
   const code = await proc.exited
-  clearTimeout(watchdog)
-  if (stalled) {
-    const error = new Error(`${options.name} printed nothing for ${options.stallMs / 1000} s and was stopped; the end of ${proc.logFile}:\n${tail(proc.logFile)}`)
-    error.stalled = true
-    throw error
-  }
   if (code !== 0) {
     throw new Error(
       `${options.name} failed (exit ${code}); the end of ${proc.logFile}:\n${tail(proc.logFile)}`

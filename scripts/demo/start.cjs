@@ -466,14 +466,7 @@ async function startDemo(options = {}) {
       ? (log("  ✔ database schema is up to date (medusa db:migrate skipped; --migrate forces it)"), Promise.resolve())
       : step(`migrate the database (medusa db:migrate${freshDatabase ? ", new database" : ""})`, async () => {
           fs.rmSync(migrationKeyFile, { force: true })
-          // Seen once under heavy load: db:migrate hanging mid-module with its connections idle. Migrations are
-          // recorded one by one, so a stopped run is safe to start again.
-          const migrate = () => runProcess({ ...medusa("medusa-migrate", ["db:migrate"]), stallMs: 180_000 })
-          await migrate().catch((error) => {
-            if (!error.stalled) throw error
-            log(`  ! medusa db:migrate stalled; running it again`)
-            return migrate()
-          })
+          await runProcess(medusa("medusa-migrate", ["db:migrate"]))
           fs.writeFileSync(migrationKeyFile, migrationKey)
         })
     // Keep a failing branch from leaving an unhandled rejection while the other is awaited.
