@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
-import { errors as undiciErrors, MockAgent } from "undici"
+import { errors as undiciErrors } from "undici"
+import { type Recorded, FakePlural as SharedFakePlural } from "../../../test/fake-plural"
 import cancelResponse from "../../../test/fixtures/plural/seed000.cancel.response.json"
 import captureRequest from "../../../test/fixtures/plural/seed000.capture.request.json"
 import captureResponse from "../../../test/fixtures/plural/seed000.capture.response.json"
@@ -38,62 +39,17 @@ const OPAQUE_TOKEN = "opaqueTok3nValue9f8e7d6c5b4a"
 const CARD_NUMBER = pointsRequest.payment_option.points_card_details.card_number
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
-type Recorded = { method: string; path: string; headers: Record<string, string>; body: any }
-type Reply = { status: number; body?: unknown; headers?: Record<string, string> }
-
-class FakePlural {
-  readonly agent = new MockAgent()
-  readonly calls: Recorded[] = []
-  private readonly pool
-
-  constructor(readonly origin = ORIGIN) {
-    this.agent.disableNetConnect()
-    this.pool = this.agent.get(origin)
-  }
-
-  /** One answer (or `times` identical answers) to `method path`; every request it answers is recorded. */
-  on(method: string, path: string, reply: Reply, times = 1) {
-    this.pool
-      .intercept({ method, path })
-      .reply(
-        reply.status,
-        (opts: any) => {
-          this.calls.push({
-            method: opts.method,
-            path: opts.path,
-            headers: Object.fromEntries(Object.entries(opts.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)])),
-            body: typeof opts.body === "string" && opts.body ? JSON.parse(opts.body) : undefined,
-          })
-          return typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body ?? "")
-        },
-        { headers: { "content-type": "application/json", ...reply.headers } }
-      )
-      .times(times)
-    return this
-  }
-
-  /** A transport-level failure (no HTTP answer). */
-  fail(method: string, path: string, error: Error, times = 1) {
-    this.pool.intercept({ method, path }).replyWithError(error).times(times)
-    return this
+class FakePlural extends SharedFakePlural {
+  constructor(origin = ORIGIN) {
+    super(origin)
   }
 
   token(body: unknown = { access_token: ACCESS_TOKEN, expires_in: 3600 }, times = 1) {
-    return this.on("POST", "/api/auth/v1/token", { status: 200, body }, times)
-  }
-
-  to(path: string) {
-    return this.calls.filter((c) => c.path === path)
-  }
-
-  get apiCalls() {
-    return this.calls.filter((c) => c.path !== "/api/auth/v1/token")
-  }
-
-  pending() {
-    return this.agent.pendingInterceptors()
+    return super.token(body, times)
   }
 }
+
+
 
 function makeClient(fake: FakePlural, extra: Partial<PluralClientOptions> = {}) {
   const sleep = jest.fn(async (_ms: number) => {})

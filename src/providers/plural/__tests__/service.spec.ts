@@ -8,7 +8,8 @@
  */
 import type { Logger } from "@medusajs/framework/types"
 import { MedusaError } from "@medusajs/framework/utils"
-import { errors, MockAgent } from "undici"
+import { errors } from "undici"
+import { FakePlural as SharedFakePlural } from "../../../../test/fake-plural"
 import cancelResponse from "../../../../test/fixtures/plural/seed000.cancel.response.json"
 import captureResponse from "../../../../test/fixtures/plural/seed000.capture.response.json"
 import hostedResponse from "../../../../test/fixtures/plural/seed000.hosted-checkout.response.json"
@@ -28,54 +29,15 @@ const OPAQUE_TOKEN = "opaque-access-token-7f3e9a1b"
 const SESSION = "payses_01JTESTSESSION0000000000"
 const UPI_ORDER_ID = "v1-240821055834-aa-ksDPRb"
 
-type Recorded = { method: string; path: string; headers: Record<string, string>; body: any }
-type Reply = { status: number; body?: unknown; headers?: Record<string, string> }
 
-class FakePlural {
-  readonly agent = new MockAgent()
-  readonly calls: Recorded[] = []
-  private readonly pool
-
+class FakePlural extends SharedFakePlural {
   constructor() {
-    this.agent.disableNetConnect()
-    this.pool = this.agent.get(ORIGIN)
+    super(ORIGIN)
   }
 
-  on(method: string, path: string, reply: Reply, times = 1) {
-    this.pool
-      .intercept({ method, path })
-      .reply(
-        reply.status,
-        (opts: any) => {
-          this.calls.push({
-            method: opts.method,
-            path: opts.path,
-            headers: Object.fromEntries(Object.entries(opts.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)])),
-            body: typeof opts.body === "string" && opts.body ? JSON.parse(opts.body) : undefined,
-          })
-          return JSON.stringify(reply.body ?? "")
-        },
-        { headers: { "content-type": "application/json", ...reply.headers } }
-      )
-      .times(times)
-    return this
-  }
-
-  fail(method: string, path: string, error: Error) {
-    this.pool.intercept({ method, path }).replyWithError(error)
-    return this
-  }
-
-  token(accessToken = OPAQUE_TOKEN) {
-    return this.on("POST", "/api/auth/v1/token", { status: 200, body: { access_token: accessToken, expires_in: 3600 } }, 20)
-  }
-
-  get apiCalls() {
-    return this.calls.filter((c) => c.path !== "/api/auth/v1/token")
-  }
-
-  get requests() {
-    return this.apiCalls.map((c) => `${c.method} ${c.path}`)
+  /** The service may ask for a token more than once; always the same opaque one. */
+  token(body: unknown = { access_token: OPAQUE_TOKEN, expires_in: 3600 }, times = 20) {
+    return super.token(body, times)
   }
 }
 
