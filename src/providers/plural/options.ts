@@ -3,6 +3,7 @@
  * medusa-plugin.json's JSON Schema is generated from.
  */
 import { z } from "zod"
+import { PaymentMethod } from "../../plural/schemas"
 
 // http(s) only: a bare `localhost:4010` or `shop.example.in:443` parses as a URL with an odd scheme and would fail
 // only at the first payment.
@@ -33,9 +34,10 @@ export const PluralOptionsSchema = z
       .min(1)
       .default(["inr"]),
     allowed_payment_methods: z
-      .array(z.enum(["CARD", "UPI", "NETBANKING", "WALLET", "CREDIT_EMI", "DEBIT_EMI", "BNPL", "CARDLESS_EMI"]))
+      // POINTS is never listed here: it is added per session, only with the shopper's consent.
+      .array(PaymentMethod.exclude(["POINTS"]))
       .optional()
-      .describe("Limit hosted checkout to these methods; default all the merchant account has"),
+      .describe("Limit hosted checkout to these methods; default: every method but POINTS"),
     pay_by_points: z
       .boolean()
       .default(false)

@@ -31,6 +31,7 @@ import { AbstractPaymentProvider, MedusaError } from "@medusajs/framework/utils"
 import {
   type Order,
   PAYMENT_METHODS,
+  type PaymentMethod,
   PluralApiError,
   PluralClient,
   PluralError,
@@ -162,7 +163,7 @@ export class PluralProviderService extends AbstractPaymentProvider<PluralOptions
   async capturePayment({ data, context }: CapturePaymentInput): Promise<CapturePaymentOutput> {
     const session = parseSessionData(data)
     const order = await this.readOrder(session.plural_order_id, 0)
-    if (isCaptured(order)) return { data: { ...session, plural_status: order.status } }
+    if (SESSION_STATUS_OF[order.status] === "captured") return { data: { ...session, plural_status: order.status } }
     if (order.status !== "AUTHORIZED") {
       throw new MedusaError(
         MedusaError.Types.NOT_ALLOWED,
@@ -176,7 +177,7 @@ export class PluralProviderService extends AbstractPaymentProvider<PluralOptions
       } catch (error) {
         // Captured meanwhile (another instance, the Plural dashboard): that is the outcome we wanted.
         const now = error instanceof PluralApiError && error.isOperationNotAllowed ? await this.client.getOrder(order.order_id) : undefined
-        if (now && isCaptured(now)) return now
+        if (now && SESSION_STATUS_OF[now.status] === "captured") return now
         throw error
       }
     })
@@ -358,11 +359,12 @@ export class PluralProviderService extends AbstractPaymentProvider<PluralOptions
     }
 
     if (request.flow === "hosted") {
-      const methods = (this.options.allowed_payment_methods ?? PAYMENT_METHODS.filter((m) => m !== "POINTS")) as string[]
+      // POINTS only with the shopper's consent, so the list is always explicit.
+      const methods: PaymentMethod[] = this.options.allowed_payment_methods ?? PAYMENT_METHODS.filter((m) => m !== "POINTS")
       const checkout = await this.plural("create the hosted checkout", () =>
         this.client.createHostedCheckout({
           ...common,
-          allowed_payment_methods: (pointsConsented ? [...methods, "POINTS"] : methods) as never,
+          allowed_payment_methods: pointsConsented ? [...methods, "POINTS"] : methods,
         })
       )
       return { ...base, plural_order_id: checkout.order_id, redirect_url: checkout.redirect_url, plural_status: "CREATED" }
@@ -463,10 +465,6 @@ export class PluralProviderService extends AbstractPaymentProvider<PluralOptions
     }
     return new MedusaError(MedusaError.Types.INVALID_DATA, `Plural: could not ${action}: ${error.message}${ref}`)
   }
-}
-
-function isCaptured(order: Order): boolean {
-  return order.status === "PROCESSED" || order.status === "PARTIALLY_REFUNDED" || order.status === "FULLY_REFUNDED"
 }
 
 export default PluralProviderService

@@ -36,6 +36,8 @@ export async function pluralOrderView(container: MedusaContainer, orderId: strin
         const plural = await provider.readOrder(data.plural_order_id, 0)
         const latest = plural.payments.at(-1)
         const card = latest?.payment_option?.card_data
+        // Only an open authorisation can be captured or released.
+        const authorisationOpen = plural.status === "AUTHORIZED" && !payment.captured_at && !payment.canceled_at
         return {
           payment_id: payment.id,
           session_id: data.session_id,
@@ -56,8 +58,8 @@ export async function pluralOrderView(container: MedusaContainer, orderId: strin
             refunds: data.refunds ?? [],
             error: latest?.error_detail ?? null,
           },
-          can_capture: plural.status === "AUTHORIZED" && !payment.captured_at && !payment.canceled_at,
-          can_cancel: plural.status === "AUTHORIZED" && !payment.captured_at && !payment.canceled_at,
+          can_capture: authorisationOpen,
+          can_cancel: authorisationOpen,
         }
       })
     ),

@@ -9,13 +9,15 @@ import { OrderStatus, Vpa } from "../../../plural/schemas"
 export const CHECKOUT_FLOWS = ["hosted", "upi_intent", "upi_collect", "upi_qr"] as const
 export type CheckoutFlow = (typeof CHECKOUT_FLOWS)[number]
 
+/** The shopper's choices, as the storefront sends them and as the session keeps them. */
+const shopperChoices = {
+  upi_vpa: Vpa.optional(),
+  pay_by_points_consent: z.boolean().optional(),
+}
+
 /** What a storefront may send when it creates the session. Cards always go through hosted checkout (PCI). */
 export const SessionRequest = z
-  .object({
-    flow: z.enum(CHECKOUT_FLOWS).default("hosted"),
-    upi_vpa: Vpa.optional(),
-    pay_by_points_consent: z.boolean().optional(),
-  })
+  .object({ flow: z.enum(CHECKOUT_FLOWS).default("hosted"), ...shopperChoices })
   .refine((r) => r.flow !== "upi_collect" || r.upi_vpa, { path: ["upi_vpa"], message: "is required for a UPI collect" })
 export type SessionRequest = z.output<typeof SessionRequest>
 
@@ -28,9 +30,8 @@ export const RefundRecord = z.object({
 
 export const PluralSessionData = z.object({
   flow: z.enum(CHECKOUT_FLOWS),
-  // The storefront's own choices, kept so that a new order for a changed amount is made the same way.
-  upi_vpa: Vpa.optional(),
-  pay_by_points_consent: z.boolean().optional(),
+  // Kept so that a new order for a changed amount is made the same way.
+  ...shopperChoices,
   session_id: z.string(),
   plural_order_id: z.string(),
   merchant_order_reference: z.string(),
