@@ -18,3 +18,6 @@ export const SHOPPER_CANCELLED = { code: "PAYMENT_CANCELLED", message: "The shop
 export function failureMessage(code: string): string {
   return (FAILURE_MESSAGES as Record<string, string>)[code] ?? "Payment failed"
 }
+
+/** What a FAILED refund's payment says: the bank (or Plural) rejected it after Plural accepted the request. */
+export const REFUND_REJECTED = { code: "REFUND_FAILED", message: "The bank rejected the refund" } as const

@@ -6,7 +6,9 @@
  *           a failed attempt → ATTEMPTED while retries remain, then FAILED; a shopper's cancel → CANCELLED
  *           PROCESSED → PARTIALLY_REFUNDED → FULLY_REFUNDED
  *   payment PENDING → AUTHORIZED | PROCESSED | FAILED | CANCELLED; AUTHORIZED → PROCESSED (capture) | CANCELLED
- *   refund  processed at once: PROCESSED
+ *   refund  settled at once: PROCESSED, or FAILED (the bank rejected it: `setRefundOutcome`, or a dashboard refund
+ *           with that outcome). A FAILED refund counts for nothing and leaves its parent's status as it was.
+ *           Made through the API or from Plural's dashboard (`dashboardRefund`), by the same rules.
  *
  * Every transition that Plural announces hands the event to `announce` (the webhook dispatcher); an illegal one is
  * a 422 OPERATION_NOT_ALLOWED. Records hold the public objects themselves; `view` hands out copies.
@@ -25,7 +27,7 @@ import type {
   CreatePaymentRequest,
 } from "../plural/schemas"
 import type { z } from "zod"
-import { SHOPPER_CANCELLED, failureMessage } from "./failures"
+import { REFUND_REJECTED, SHOPPER_CANCELLED, failureMessage } from "./failures"
 import { PluralFailure, invalid, notAllowed, orderNotFound } from "./http"
 import type { RuntimeConfig, SandboxMerchant } from "./options"
 import { DIGITS, type Random } from "./random"
@@ -76,6 +78,29 @@ type ChargeInput = Omit<CreateOrderRequest, "merchant_order_reference"> & {
 
 type PaymentInput = CreatePaymentRequest["payments"][number]
 
+/** How a refund ends at Plural. */
+export type RefundOutcome = "processed" | "failed"
+
+/** How the next API refunds end: `failed` for the next `remaining` of them (all, without a count). */
+export type RefundOutcomeRule = { outcome: "failed"; remaining?: number } | { outcome: "processed" }
+
+export type RefundOptions = {
+  /** Default: the configured API refund outcome (`setRefundOutcome`). */
+  outcome?: RefundOutcome
+  /** Default true: the refund's REFUND_PROCESSED / REFUND_FAILED webhook. */
+  announce?: boolean
+}
+
+/** A refund the merchant makes on Plural's dashboard, not through the API. */
+export type DashboardRefundInput = {
+  /** Paise; default everything still refundable. */
+  amount?: number
+  /** Default `dashboard-<n>`, never reused while the sandbox runs. */
+  reference?: string
+  outcome?: RefundOutcome
+  announce?: boolean
+}
+
 const PAYABLE: OrderStatus[] = ["CREATED", "PENDING", "ATTEMPTED"]
 
 /** The two letters Plural puts into a payment id after the order id (`…-cc-`, `…-up-`). */
@@ -101,13 +126,18 @@ export class Orders {
   private readonly records = new Map<string, OrderRecord>()
   private readonly byReference = new Map<string, OrderRecord>()
   private readonly byCheckoutToken = new Map<string, ChargeRecord>()
+  private refundOutcomeRule: RefundOutcomeRule = { outcome: "processed" }
+  /** Numbers the default references of dashboard refunds; not reset, so a reference is never handed out twice. */
+  private dashboardRefunds = 0
 
   constructor(private readonly deps: OrdersDeps) {}
 
+  /** Forgets every order; API refunds settle PROCESSED again. */
   reset(): void {
     this.records.clear()
     this.byReference.clear()
     this.byCheckoutToken.clear()
+    this.refundOutcomeRule = { outcome: "processed" }
   }
 
   // ---- Lookups --------------------------------------------------------------------------------------------------
@@ -322,8 +352,12 @@ export class Orders {
     this.announce("ORDER_CANCELLED", record)
   }
 
-  /** A refund order of its own, processed at once; several partial refunds, never more than was captured. */
-  refund(parent: ChargeRecord, input: z.output<typeof RefundRequest>): RefundRecord {
+  /**
+   * A refund order of its own, settled at once (PROCESSED, or FAILED per `options.outcome` / the configured API
+   * refund outcome); several partial refunds, never more than was captured. A known reference is answered per
+   * duplicateMode, a FAILED refund too: retrying it with the same reference does not refund again.
+   */
+  refund(parent: ChargeRecord, input: z.output<typeof RefundRequest>, options: RefundOptions = {}): RefundRecord {
     const existing = this.byReference.get(referenceKey(parent.merchant, input.merchant_order_reference))
     if (existing) {
       const sameRefund = existing.kind === "refund" && existing.order.parent_order_id === parent.order.order_id
@@ -335,14 +369,15 @@ export class Orders {
       throw notAllowed(`Order ${order.order_id} is ${order.status}; only a PROCESSED order can be refunded`)
     }
     const paid = order.payments.find((p) => p.status === "PROCESSED")!
-    const captured = paid.capture_data?.reduce((sum, c) => sum + c.capture_amount.value, 0) ?? paid.payment_amount.value
-    const remaining = captured - this.refundedAmount(parent)
+    const remaining = this.refundableAmount(parent)
     const amount = input.order_amount ?? { value: remaining, currency: order.order_amount.currency }
     checkCurrency("order_amount.currency", amount, order.order_amount)
     if (remaining <= 0 || amount.value > remaining) {
       throw notAllowed(`Refund of ${amount.value} exceeds the refundable ${remaining} of order ${order.order_id}`)
     }
 
+    const failed = (options.outcome ?? this.takeRefundOutcome()) === "failed"
+    const status = failed ? "FAILED" : "PROCESSED"
     const at = this.timestamp()
     const refundId = this.orderId()
     const refund: RefundOrder = {
@@ -350,16 +385,17 @@ export class Orders {
       parent_order_id: order.order_id,
       merchant_order_reference: input.merchant_order_reference,
       type: "REFUND",
-      status: "PROCESSED",
+      status,
       merchant_id: parent.merchant.merchant_id,
       order_amount: { ...amount },
       ...(input.merchant_metadata && { purchase_details: { merchant_metadata: { ...input.merchant_metadata } } }),
       payments: [
         {
           id: `${refundId}-rf-A`,
-          status: "PROCESSED",
+          status,
           payment_amount: { ...amount },
           payment_method: paid.payment_method,
+          ...(failed && { error_detail: { ...REFUND_REJECTED } }),
           created_at: at,
           updated_at: at,
         },
@@ -369,9 +405,56 @@ export class Orders {
     }
     const record: RefundRecord = { kind: "refund", order: refund, merchant: parent.merchant }
     this.remember(record)
-    this.setStatus(parent, amount.value === remaining ? "FULLY_REFUNDED" : "PARTIALLY_REFUNDED")
-    this.deps.announce("REFUND_PROCESSED", structuredClone(refund), parent.merchant)
+    if (!failed) this.setStatus(parent, amount.value === remaining ? "FULLY_REFUNDED" : "PARTIALLY_REFUNDED")
+    if (options.announce ?? true) {
+      this.deps.announce(failed ? "REFUND_FAILED" : "REFUND_PROCESSED", structuredClone(refund), parent.merchant)
+    }
     return record
+  }
+
+  /**
+   * The merchant refunds on Plural's dashboard: the same rules and webhooks as an API refund, but the reference is
+   * Plural's (`dashboard-<n>` unless given; a used one is 422 DUPLICATE_REQUEST, as the dashboard makes a new refund
+   * every time) and the outcome is PROCESSED unless asked otherwise — the API refund outcome does not apply.
+   */
+  dashboardRefund(parent: ChargeRecord, input: DashboardRefundInput): RefundRecord {
+    const reference = input.reference ?? this.dashboardReference(parent.merchant)
+    if (this.byReference.has(referenceKey(parent.merchant, reference))) throw duplicate("merchant_order_reference", reference)
+    const currency = parent.order.order_amount.currency
+    return this.refund(
+      parent,
+      { merchant_order_reference: reference, order_amount: input.amount === undefined ? undefined : { value: input.amount, currency } },
+      { outcome: input.outcome ?? "processed", announce: input.announce }
+    )
+  }
+
+  /** How the next API refunds end: `failed` for the next `count` (all until set back, without one), or `processed`. */
+  setRefundOutcome(outcome: RefundOutcome, count?: number): RefundOutcomeRule {
+    this.refundOutcomeRule = outcome === "failed" ? { outcome, remaining: count } : { outcome }
+    return this.refundOutcome()
+  }
+
+  refundOutcome(): RefundOutcomeRule {
+    return { ...this.refundOutcomeRule }
+  }
+
+  /** What has been refunded of a charge, in paise: every refund of it but the FAILED ones. */
+  refundedAmount(parent: ChargeRecord): number {
+    let sum = 0
+    for (const record of this.records.values()) {
+      if (record.kind === "refund" && record.order.parent_order_id === parent.order.order_id && record.order.status !== "FAILED") {
+        sum += record.order.order_amount.value
+      }
+    }
+    return sum
+  }
+
+  /** What may still be refunded of a charge, in paise: what was captured less what was refunded (0 if unpaid). */
+  refundableAmount(parent: ChargeRecord): number {
+    const paid = parent.order.payments.find((p) => p.status === "PROCESSED")
+    if (!paid) return 0
+    const captured = paid.capture_data?.reduce((sum, c) => sum + c.capture_amount.value, 0) ?? paid.payment_amount.value
+    return captured - this.refundedAmount(parent)
   }
 
   // ---- Helpers --------------------------------------------------------------------------------------------------
@@ -381,14 +464,21 @@ export class Orders {
     this.byReference.set(referenceKey(record.merchant, record.order.merchant_order_reference), record)
   }
 
-  private refundedAmount(parent: ChargeRecord): number {
-    let sum = 0
-    for (const record of this.records.values()) {
-      if (record.kind === "refund" && record.order.parent_order_id === parent.order.order_id && record.order.status !== "FAILED") {
-        sum += record.order.order_amount.value
-      }
+  /** The outcome of a new API refund; a counted `failed` is used up by it. */
+  private takeRefundOutcome(): RefundOutcome {
+    const rule = this.refundOutcomeRule
+    if (rule.outcome === "failed" && rule.remaining !== undefined && --rule.remaining <= 0) {
+      this.refundOutcomeRule = { outcome: "processed" }
     }
-    return sum
+    return rule.outcome
+  }
+
+  /** The next unused `dashboard-<n>` of this merchant. */
+  private dashboardReference(merchant: SandboxMerchant): string {
+    let reference: string
+    do reference = `dashboard-${++this.dashboardRefunds}`
+    while (this.byReference.has(referenceKey(merchant, reference)))
+    return reference
   }
 
   private requirePayable(record: ChargeRecord, action: string): void {

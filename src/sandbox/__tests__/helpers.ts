@@ -1,5 +1,7 @@
 /** Shared by the sandbox specs: a started sandbox and a tiny JSON client for its API and control routes. */
 import { readFileSync } from "node:fs"
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http"
+import type { AddressInfo } from "node:net"
 import { join } from "node:path"
 import { request } from "undici"
 import { startSandbox, type Sandbox, type SandboxOptions } from ".."
@@ -84,4 +86,22 @@ export async function eventually<T>(check: () => T | undefined | Promise<T | und
     await new Promise((resolve) => setTimeout(resolve, 10))
   }
   throw new Error("condition not reached")
+}
+
+export type Received = { headers: IncomingHttpHeaders; body: string }
+
+/** A local webhook receiver that answers 500 to the first `failFirst` requests. */
+export async function receiver(failFirst = 0): Promise<{ url: string; received: Received[]; close(): Promise<void>; failFirst: number }> {
+  const state = { received: [] as Received[], failFirst }
+  const server: Server = createServer((req, res) => {
+    let body = ""
+    req.on("data", (chunk) => (body += chunk))
+    req.on("end", () => {
+      state.received.push({ headers: req.headers, body })
+      res.writeHead(state.received.length <= state.failFirst ? 500 : 204).end()
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`
+  return Object.assign(state, { url, close: () => new Promise<void>((resolve) => server.close(() => resolve())) })
 }

@@ -1,26 +1,8 @@
 /** Webhooks: signed as documented, retried with the same id, logged, redeliverable, and the webhook faults. */
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http"
+import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import { verifyWebhook } from "../../plural/signatures"
-import { eventually, harness, type Harness } from "./helpers"
-
-type Received = { headers: IncomingHttpHeaders; body: string }
-
-/** A local webhook receiver that answers 500 to the first `failFirst` requests. */
-async function receiver(failFirst = 0): Promise<{ url: string; received: Received[]; close(): Promise<void>; failFirst: number }> {
-  const state = { received: [] as Received[], failFirst }
-  const server: Server = createServer((req, res) => {
-    let body = ""
-    req.on("data", (chunk) => (body += chunk))
-    req.on("end", () => {
-      state.received.push({ headers: req.headers, body })
-      res.writeHead(state.received.length <= state.failFirst ? 500 : 204).end()
-    })
-  })
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`
-  return Object.assign(state, { url, close: () => new Promise<void>((resolve) => server.close(() => resolve())) })
-}
+import { eventually, harness, type Harness, receiver } from "./helpers"
 
 describe("sandbox webhooks", () => {
   let h: Harness
