@@ -31,7 +31,7 @@ function Row({ label, children, testId }: { label: string; children: ReactNode; 
   )
 }
 
-function Copyable({ value, testId }: { value: string; testId?: string }) {
+export function Copyable({ value, testId }: { value: string; testId?: string }) {
   return (
     <span className="flex items-center gap-x-1">
       <span className="truncate font-mono" data-testid={testId}>

@@ -47,7 +47,58 @@ export type PluralPaymentView = {
   can_cancel: boolean
 }
 
-export type PluralOrderView = { order_id: string; payments: PluralPaymentView[] }
+export type PluralExceptionKind =
+  /** Plural holds the shopper's money and no Medusa order has it yet: being retried, or about to be refunded. */
+  | "paid_without_order"
+  /** Paid but could not become an order (or paid on a replaced checkout): the plugin refunded it in full. */
+  | "refunded_automatically"
+  /** The same, for a pre-authorisation: the plugin released the hold. */
+  | "released_automatically"
+  /** Plural reports a refund FAILED. */
+  | "refund_failed"
+  /** A refund call's answer was lost and Plural has not confirmed the refund yet. */
+  | "refund_unknown"
+  /** A webhook event keeps failing in the plugin's inbox. */
+  | "webhook_failing"
+
+/** One Plural payment the merchant should know about: money without an order, a refund in doubt, a stuck webhook. */
+export type PluralException = {
+  id: string
+  kind: PluralExceptionKind
+  plural_order_id: string | null
+  merchant_order_reference: string | null
+  cart_id: string | null
+  /** The Medusa order, when there is one. */
+  order_id: string | null
+  /** Paise. */
+  amount: number | null
+  /** Lower-case, e.g. "inr". */
+  currency_code: string | null
+  reason: string | null
+  /** What fixes it, or what the merchant should do next. */
+  action: string
+  occurred_at: string
+}
+
+export type PluralExceptionsResponse = {
+  exceptions: PluralException[]
+  counts: Partial<Record<PluralExceptionKind, number>>
+}
+
+export type PluralReconcileSummary = {
+  checked: number
+  completed: number
+  pending: number
+  failed: number
+  expired: number
+  refunded: number
+  released: number
+  errors: number
+  webhooks_retried: number
+}
+
+/** `exceptions` is absent from servers older than the ledger: read it as none. */
+export type PluralOrderView = { order_id: string; payments: PluralPaymentView[]; exceptions?: PluralException[] }
 
 export type PointsBalance = {
   card_last4: string
@@ -73,6 +124,12 @@ export const pluralApi = {
       `/admin/plural/payments/${encodeURIComponent(paymentId)}/cancel`,
       { method: "POST" }
     ),
+  /** Newest first. */
+  exceptions: (query: { kind?: PluralExceptionKind; limit: number; offset: number }) =>
+    sdk.client.fetch<PluralExceptionsResponse>("/admin/plural/exceptions", { query }),
+  /** Runs the reconciliation job now, rather than waiting for its schedule. */
+  reconcile: () =>
+    sdk.client.fetch<{ summary: PluralReconcileSummary }>("/admin/plural/reconcile", { method: "POST" }),
   pointsBalance: (body: { card_number: string; registered_mobile_number: string; amount: number; currency_code?: string }) =>
     sdk.client.fetch<PointsBalance>("/admin/plural/points-balance", { method: "POST", body }),
 }
@@ -162,6 +219,29 @@ export const REFUND_COLORS: Record<string, BadgeColor> = {
 export function humanize(status: string): string {
   const text = status.replace(/_/g, " ").toLowerCase()
   return text.charAt(0).toUpperCase() + text.slice(1)
+}
+
+/**
+ * Each exception kind's one label and colour, for the Plural page and the order widget alike. Red wants the
+ * merchant; orange is money the plugin is still placing; purple and grey were settled by the plugin itself.
+ * In this order, most urgent first, the page lists them.
+ */
+export const EXCEPTION_KINDS: Record<PluralExceptionKind, { label: string; color: BadgeColor }> = {
+  refund_failed: { label: "Refund failed", color: "red" },
+  refund_unknown: { label: "Refund unconfirmed", color: "red" },
+  webhook_failing: { label: "Webhook failing", color: "red" },
+  paid_without_order: { label: "Paid, no order", color: "orange" },
+  refunded_automatically: { label: "Refunded automatically", color: "purple" },
+  released_automatically: { label: "Released automatically", color: "grey" },
+}
+
+/** A kind this build does not know yet still shows, in grey, under its own name. */
+export function exceptionKind(kind: string): { label: string; color: BadgeColor } {
+  return EXCEPTION_KINDS[kind as PluralExceptionKind] ?? { label: humanize(kind), color: "grey" }
+}
+
+export function formatExceptionAmount(exception: PluralException): string {
+  return exception.amount === null ? "—" : formatMinor(exception.amount, exception.currency_code ?? "INR")
 }
 
 export const FLOW_LABELS: Record<PluralPaymentView["flow"], string> = {

@@ -1,11 +1,13 @@
 /**
- * "Plural" on the order page: Plural's live view of the order's Plural payments, with capture, release and sync.
- * Renders nothing when the order has no Plural payment.
+ * "Plural" on the order page: Plural's live view of the order's Plural payments, with capture, release and sync,
+ * and above them whatever the merchant should know about those payments (a refund that failed, say). Renders
+ * nothing when the order has no Plural payment.
  */
 import { defineWidgetConfig } from "@medusajs/admin-sdk"
 import type { AdminOrder, DetailWidgetProps } from "@medusajs/framework/types"
 import { Button, Container, Heading, Text, toast, usePrompt } from "@medusajs/ui"
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query"
+import { PluralExceptionNotice } from "../components/plural-exception"
 import { PluralPayment } from "../components/plural-payment"
 import { type PluralPaymentView, errorMessage, formatMinor, pluralApi } from "../lib/plural"
 
@@ -72,6 +74,7 @@ const PluralOrderWidget = ({ data: order }: DetailWidgetProps<AdminOrder>) => {
 
   if (!enabled || view.isPending) return null
   if (view.isSuccess && view.data.payments.length === 0) return null
+  const exceptions = view.data?.exceptions ?? []
 
   return (
     <Container className="divide-y p-0" data-testid="plural-widget">
@@ -96,15 +99,24 @@ const PluralOrderWidget = ({ data: order }: DetailWidgetProps<AdminOrder>) => {
           </Button>
         </div>
       ) : (
-        view.data?.payments.map((payment) => (
-          <PluralPayment
-            key={payment.payment_id}
-            payment={payment}
-            busy={action.isPending}
-            onCapture={capture}
-            onRelease={release}
-          />
-        ))
+        <>
+          {exceptions.length > 0 && (
+            <div className="flex flex-col gap-y-2 px-6 py-4" data-testid="plural-exceptions">
+              {exceptions.map((exception) => (
+                <PluralExceptionNotice key={exception.id} exception={exception} />
+              ))}
+            </div>
+          )}
+          {view.data?.payments.map((payment) => (
+            <PluralPayment
+              key={payment.payment_id}
+              payment={payment}
+              busy={action.isPending}
+              onCapture={capture}
+              onRelease={release}
+            />
+          ))}
+        </>
       )}
     </Container>
   )
