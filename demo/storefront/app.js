@@ -229,7 +229,7 @@ async function pay(cartId, form) {
   const result = await pollPluralPayment(sdk, { cartId, maxAttempts: 90, initialDelayMs: 1500, maxDelayMs: 4000 })
   if (result.status === "completed") {
     go(`/order/confirmed?order_id=${encodeURIComponent(result.order_id)}&cart_id=${encodeURIComponent(cartId)}`)
-  } else if (result.status === "failed") {
+  } else if (result.status === "failed" || result.status === "refunded") {
     const params = new URLSearchParams({ cart_id: cartId, reason: result.reason, ...(result.code ? { code: result.code } : {}) })
     go(`/checkout/failed?${params}`)
   } else {
@@ -249,7 +249,7 @@ async function confirmedPage() {
     render(`<section class="panel" data-testid="payment-confirming"><h1>Confirming your payment…</h1>
       <p class="muted">This takes a few seconds.</p></section>`)
     const result = await pollPluralPayment(sdk, { cartId: back.cartId, failOnAttempt: false })
-    if (result.status === "failed") {
+    if (result.status === "failed" || result.status === "refunded") {
       const params = new URLSearchParams({ cart_id: back.cartId, reason: result.reason, ...(result.code ? { code: result.code } : {}) })
       return go(`/checkout/failed?${params}`)
     }

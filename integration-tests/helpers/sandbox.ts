@@ -1,7 +1,7 @@
 /** The Plural sandbox as the integration tests drive it: its control API, and browser returns replayed into Medusa. */
 import { request } from "undici"
 import { signWebhook } from "../../src/plural"
-import type { Sandbox } from "../../src/sandbox"
+import { startSandbox, type Sandbox } from "../../src/sandbox"
 
 export async function control<T = any>(sandbox: Sandbox, method: "GET" | "POST" | "DELETE", path: string, body?: unknown): Promise<T> {
   const response = await request(`${sandbox.url}/_sandbox${path}`, {
@@ -51,4 +51,25 @@ export function postWebhook(
     headers: { "content-type": "application/json", "webhook-id": options.id, "webhook-timestamp": String(options.timestamp), "webhook-signature": signature },
     validateStatus: () => true,
   })
+}
+
+export const SUCCESS_URL = "http://storefront.test/order/confirmed"
+export const FAILURE_URL = "http://storefront.test/checkout/failed"
+
+/** Starts a sandbox and points the test app's Plural provider at it (read by integration-tests/app/medusa-config). */
+export async function startSandboxForApp(retries: { max: number } = { max: 2 }): Promise<Sandbox> {
+  const sandbox = await startSandbox({ webhookRetryDelaysMs: [100, 200, 400] })
+  process.env.PLURAL_PROVIDER_OPTIONS = JSON.stringify({
+    client_id: sandbox.merchant.client_id,
+    client_secret: sandbox.merchant.client_secret,
+    secret_key: sandbox.merchant.secret_key,
+    webhook_secret: sandbox.merchant.webhook_secret,
+    base_url: sandbox.url,
+    backend_url: "http://localhost:9000",
+    storefront_success_url: SUCCESS_URL,
+    storefront_failure_url: FAILURE_URL,
+    retries: { max: retries.max, base_delay_ms: 10, max_delay_ms: 50 },
+    timeouts: { connect_ms: 1000, headers_ms: 1500, body_ms: 1500 },
+  })
+  return sandbox
 }

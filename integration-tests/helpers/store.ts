@@ -17,6 +17,7 @@ import jwt from "jsonwebtoken"
 export const PROVIDER_ID = "pp_plural_plural"
 
 export type Store = {
+  sales_channel_id: string
   inr: { region_id: string; variant_id: string }
   usd: { region_id: string; variant_id: string }
   storeHeaders: { headers: Record<string, string> }
@@ -66,6 +67,7 @@ export async function seedStore(container: MedusaContainer): Promise<Store> {
   })
   const variant_id = product.variants[0].id
   return {
+    sales_channel_id: channel.id,
     inr: { region_id: regions[0].id, variant_id },
     usd: { region_id: regions[1].id, variant_id },
     storeHeaders: { headers: { "x-publishable-api-key": key.token } },
@@ -82,9 +84,10 @@ type Api = {
 export async function cartWithPluralSession(
   api: Api,
   store: Store,
-  options: { region?: "inr" | "usd"; quantity?: number; data?: Record<string, unknown> } = {}
+  options: { region?: "inr" | "usd"; quantity?: number; data?: Record<string, unknown>; variant_id?: string } = {}
 ) {
-  const { region_id, variant_id } = store[options.region ?? "inr"]
+  const { region_id } = store[options.region ?? "inr"]
+  const variant_id = options.variant_id ?? store[options.region ?? "inr"].variant_id
   const { data: { cart } } = await api.post(
     "/store/carts",
     {

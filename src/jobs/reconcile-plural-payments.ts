@@ -1,7 +1,7 @@
 import type { MedusaContainer } from "@medusajs/framework/types"
 import { reconcilePluralPaymentsWorkflow } from "../workflows/reconcile-plural-payments"
 
-/** Every five minutes: settle Plural sessions nobody came back for. */
+/** Every five minutes (one instance at a time): the ledger's due rows, lost refund answers, failed webhooks. */
 export default async function reconcilePluralPaymentsJob(container: MedusaContainer) {
   await reconcilePluralPaymentsWorkflow(container).run({ input: {} })
 }

@@ -42,7 +42,10 @@ export type PluralClientOptions = {
   dispatcher?: Dispatcher
   onRetry?: TransportOptions["onRetry"]
   sleep?: (ms: number) => Promise<void>
+  /** The clock of the token cache and of each call's overall deadline. */
   now?: () => number
+  /** The largest answer read from Plural, in bytes (default 1 MiB); a longer one is a PluralResponseError. */
+  maxResponseBytes?: number
 }
 
 /** What create payment returns: the order (documented shape), or only the QR fields (seed 001's QR sample). */
@@ -69,6 +72,8 @@ export class PluralClient {
       dispatcher: options.dispatcher,
       onRetry: options.onRetry,
       sleep: options.sleep,
+      now: options.now,
+      maxResponseBytes: options.maxResponseBytes,
     })
     this.tokens = new TokenCache({ fetchToken: () => this.requestToken(), now: options.now })
   }
@@ -141,9 +146,14 @@ export class PluralClient {
     const body = checked(RefundRequest, input, "refund order")
     return this.orExisting(
       this.call({ operation: "refund order", method: "POST", path: `/api/pay/v1/refunds/${encode(orderId)}`, body, safeToRepeat: true, schema: wrapped(RefundOrder) }).then((r) => r.data),
-      () =>
-        this.call({ operation: "get refund by reference", method: "GET", path: `/api/pay/v1/orders/reference/${encode(body.merchant_order_reference)}`, safeToRepeat: true, schema: wrapped(RefundOrder) }).then((r) => r.data)
+      () => this.getRefundByReference(body.merchant_order_reference)
     )
+  }
+
+  /** A refund by its own merchant reference: how a refund whose answer was lost is read back. */
+  async getRefundByReference(merchantOrderReference: string): Promise<RefundOrder> {
+    const response = await this.call({ operation: "get refund by reference", method: "GET", path: `/api/pay/v1/orders/reference/${encode(merchantOrderReference)}`, safeToRepeat: true, schema: wrapped(RefundOrder) })
+    return response.data
   }
 
   /** Pay by points: a card's points balance and what of it this order could redeem. */
@@ -196,8 +206,11 @@ export class PluralClient {
    */
   private conceal(error: unknown, tokens: string[]): unknown {
     if (!(error instanceof PluralError)) return error
-    for (const secret of [this.options.clientSecret, ...tokens]) {
-      if (secret && secret.length >= 6) error.message = error.message.split(secret).join("[redacted]")
+    // The error and the Plural errors it wraps (a deadline error keeps the last attempt's error as its cause).
+    for (let e: unknown = error, depth = 0; e instanceof PluralError && depth < 5; e = e.cause, depth++) {
+      for (const secret of [this.options.clientSecret, ...tokens]) {
+        if (secret && secret.length >= 6) e.message = e.message.split(secret).join("[redacted]")
+      }
     }
     return error
   }

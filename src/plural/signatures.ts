@@ -8,6 +8,7 @@
  * `v1,<sig>`; one header may carry several space-separated signatures (key rotation).
  */
 import { createHmac, timingSafeEqual } from "node:crypto"
+import { WebhookEvent } from "./schemas"
 
 const HEX_KEY = /^(?:[0-9a-fA-F]{2})+$/
 
@@ -113,4 +114,16 @@ function constantTimeEqual(a: string, b: string): boolean {
   const left = Buffer.from(a, "utf8")
   const right = Buffer.from(b, "utf8")
   return left.length === right.length && timingSafeEqual(left, right)
+}
+
+/** A verified body as a Plural event; undefined for bodies and event types the plugin does not act on. */
+export function parseWebhookEvent(rawBody: string | Buffer): WebhookEvent | undefined {
+  let json: unknown
+  try {
+    json = JSON.parse(rawBody.toString())
+  } catch {
+    return undefined
+  }
+  const event = WebhookEvent.safeParse(json)
+  return event.success ? event.data : undefined
 }

@@ -94,9 +94,12 @@ export type StartPluralPaymentInput = {
 export type SettleResult =
   | { status: "completed"; order_id: string; cart_id?: string }
   /** `last_attempt`: the latest try failed, but Plural still accepts another payment for the same order. */
-  | { status: "pending"; cart_id?: string; last_attempt?: { code: string; reason: string } }
+  /** `paid`: Plural has the money and the order is being made — tell the shopper to wait, never to pay again. */
+  | { status: "pending"; cart_id?: string; paid?: boolean; last_attempt?: { code: string; reason: string } }
   /** `retryable`: only this attempt failed (see `failOnAttempt`); starting the payment again is the way on. */
   | { status: "failed"; cart_id?: string; reason: string; code?: string; retryable?: boolean }
+  /** The payment could not pay for this cart and went back to the shopper (`reason` says so, for the shopper). */
+  | { status: "refunded"; cart_id?: string; reason: string; code?: string }
 
 export type PollPluralPaymentInput = {
   cartId: string
@@ -314,8 +317,8 @@ export async function pollPluralPayment(client: PluralStoreClient, input: PollPl
     }
     lastError = undefined
     input.onAttempt?.(result, attempt)
-    if (result.status === "completed" || result.status === "failed") return result
-    if (result.last_attempt && (input.failOnAttempt ?? true)) {
+    if (result.status !== "pending") return result
+    if (result.last_attempt && !result.paid && (input.failOnAttempt ?? true)) {
       const { code, reason } = result.last_attempt
       return { status: "failed", cart_id: result.cart_id, reason, code, retryable: true }
     }

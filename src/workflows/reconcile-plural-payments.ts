@@ -1,71 +1,150 @@
-import { Modules } from "@medusajs/framework/utils"
+import type { MedusaContainer } from "@medusajs/framework/types"
+import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
 import { createStep, createWorkflow, StepResponse, WorkflowResponse } from "@medusajs/framework/workflows-sdk"
-import { parseSessionData } from "../providers/plural/utils/session-data"
-import { PLURAL_PROVIDER_ID, resolvePluralProvider } from "../utils/resolve-plural-provider"
+import { PLURAL_MODULE } from "../modules/plural"
+import type { PluralModuleService } from "../modules/plural/service"
+import type { LedgerOrder } from "../modules/plural/types"
+import type { WebhookEvent } from "../plural"
+import { resolvePluralProvider } from "../utils/resolve-plural-provider"
+import { handlePluralWebhook } from "./handle-plural-webhook"
+import { recordRefundOnMedusa } from "./record-plural-refund"
 import { settlePluralPaymentWorkflow } from "./settle-plural-payment"
 
-export type ReconcileSummary = { checked: number; completed: number; failed: number; expired: number; pending: number; errors: number }
+export type ReconcileSummary = {
+  checked: number
+  completed: number
+  pending: number
+  failed: number
+  expired: number
+  refunded: number
+  released: number
+  errors: number
+  webhooks_retried: number
+  refunds_recorded: number
+  skipped?: "another instance is reconciling"
+}
 
-/** At most this many sessions per run, so a backlog is worked off over several runs instead of one long one. */
+const LOCK_KEY = "plural-reconcile"
 const BATCH = 100
+/** One run settles every due row (however many abandoned checkouts exist), within these bounds. */
+const MAX_ROWS_PER_RUN = 5_000
+const RUN_BUDGET_MS = 4 * 60_000
+const CONCURRENCY = 4
 
 /**
- * Sessions left pending (browser closed, webhook lost, UPI collect never approved) are re-read from Plural after
- * `reconcile_after_minutes` and settled the same way as a callback would; those Plural never saw paid after
- * `expire_after_minutes` are expired so they stop being checked.
+ * The ledger's own schedule, worked off: every row due now, most overdue first — unpaid orders on a backoff until
+ * they expire, paid orders whose cart would not complete, money being given back, create calls that never answered
+ * — settled the way a callback would be. Then refunds whose answer was lost are read back, refunds Plural made that
+ * Medusa does not know are recorded, failed webhooks are retried, and old inbox rows pruned. One instance at a time.
  */
-const reconcilePluralPaymentsStep = createStep(
-  "reconcile-plural-payments",
-  async ({ now }: { now?: string }, { container }) => {
-    const provider = resolvePluralProvider(container)
-    const paymentModule = container.resolve(Modules.PAYMENT)
-    const logger = container.resolve("logger")
-    const at = now ? new Date(now).getTime() : Date.now()
-    const minutesAgo = (m: number) => new Date(at - m * 60_000)
-
-    // The filter type omits `status`, a real column the service filters on.
-    const filters = {
-      provider_id: PLURAL_PROVIDER_ID,
-      status: ["pending", "requires_more"],
-      created_at: { $lte: minutesAgo(provider.options.reconcile_after_minutes).toISOString() },
-    }
-    const sessions = await paymentModule.listPaymentSessions(
-      filters as Parameters<typeof paymentModule.listPaymentSessions>[0],
-      { select: ["id", "amount", "currency_code", "data", "created_at"], take: BATCH, order: { created_at: "ASC" } }
-    )
-
-    const summary: ReconcileSummary = { checked: 0, completed: 0, failed: 0, expired: 0, pending: 0, errors: 0 }
-    for (const session of sessions) {
-      summary.checked++
-      try {
-        const { result } = await settlePluralPaymentWorkflow(container).run({ input: { session_id: session.id } })
-        if (result.status !== "pending") {
-          summary[result.status]++
-          continue
-        }
-        if (new Date(session.created_at) > minutesAgo(provider.options.expire_after_minutes)) {
-          summary.pending++
-          continue
-        }
-        const data = parseSessionData(session.data)
-        await paymentModule.updatePaymentSession({
-          id: session.id,
-          amount: session.amount,
-          currency_code: session.currency_code,
-          data: { ...data, failure: { code: "EXPIRED", message: "Plural never reported this payment as paid" } },
-          status: "canceled",
-        })
-        summary.expired++
-      } catch (error) {
-        summary.errors++
-        logger.warn(`Plural reconciliation of session ${session.id} failed, will retry next run: ${(error as Error).message}`)
-      }
-    }
-    if (summary.checked) logger.info(`Plural reconciliation: ${JSON.stringify(summary)}`)
-    return new StepResponse(summary)
+const reconcilePluralPaymentsStep = createStep("reconcile-plural-payments", async (_: Record<string, never>, { container }) => {
+  const locking = container.resolve(Modules.LOCKING)
+  try {
+    await locking.acquire(LOCK_KEY, { expire: Math.ceil(RUN_BUDGET_MS / 1000) + 60 })
+  } catch {
+    return new StepResponse<ReconcileSummary>({ ...emptySummary(), skipped: "another instance is reconciling" })
   }
-)
-
-export const reconcilePluralPaymentsWorkflow = createWorkflow("reconcile-plural-payments", (input: { now?: string }) => {
-  return new WorkflowResponse(reconcilePluralPaymentsStep(input))
+  try {
+    const summary = await reconcile(container)
+    const logger = container.resolve(ContainerRegistrationKeys.LOGGER)
+    if (summary.checked || summary.webhooks_retried || summary.errors) logger.info(`Plural reconciliation: ${JSON.stringify(summary)}`)
+    return new StepResponse(summary)
+  } finally {
+    await locking.release(LOCK_KEY)
+  }
 })
+
+export const reconcilePluralPaymentsWorkflow = createWorkflow("reconcile-plural-payments", () => {
+  return new WorkflowResponse(reconcilePluralPaymentsStep({}))
+})
+
+async function reconcile(container: MedusaContainer): Promise<ReconcileSummary> {
+  const ledger = container.resolve<PluralModuleService>(PLURAL_MODULE)
+  const provider = resolvePluralProvider(container)
+  const logger = container.resolve(ContainerRegistrationKeys.LOGGER)
+  const summary = emptySummary()
+  const started = Date.now()
+  const failing = (what: string, error: unknown) => {
+    summary.errors++
+    logger.warn(`Plural reconciliation: ${what} failed, will retry next run: ${(error as Error).message}`)
+  }
+
+  await provider.resolveRefunds().catch((error) => failing("reading back unconfirmed refunds", error))
+
+  for (const refund of await ledger.unrecordedRefunds(BATCH)) {
+    const parent = await ledger.findOrder({ plural_order_id: refund.plural_order_id })
+    if (!parent) continue
+    await recordRefundOnMedusa(container, refund, parent.session_id).then(
+      (recorded) => recorded && summary.refunds_recorded++,
+      (error) => failing(`recording refund ${refund.reference} on Medusa`, error)
+    )
+  }
+
+  for (const event of await ledger.dueEvents(BATCH)) {
+    summary.webhooks_retried++
+    const outcome = await handlePluralWebhook(container, {
+      webhook_id: event.webhook_id,
+      event_type: event.event_type,
+      event: event.payload as WebhookEvent,
+    }).catch((error) => failing(`webhook ${event.webhook_id}`, error))
+    if (outcome === "failed") summary.errors++
+  }
+
+  const seen: string[] = []
+  while (seen.length < MAX_ROWS_PER_RUN && Date.now() - started < RUN_BUDGET_MS) {
+    const due = await ledger.dueOrders(BATCH, seen)
+    if (!due.length) break
+    seen.push(...due.map((row) => row.id))
+    await inParallel(due, CONCURRENCY, (row) => checkRow(container, row, summary).catch((error) => failing(`Plural order ${row.plural_order_id ?? row.merchant_order_reference}`, error)))
+  }
+
+  await ledger.pruneEvents(provider.options.webhook_retention_days).catch((error) => failing("pruning the webhook inbox", error))
+  return summary
+}
+
+async function checkRow(container: MedusaContainer, row: LedgerOrder, summary: ReconcileSummary): Promise<void> {
+  const ledger = container.resolve<PluralModuleService>(PLURAL_MODULE)
+  summary.checked++
+  const orderId = row.plural_order_id ?? (await resolveCreating(container, row))
+  if (!orderId) return
+  const { result } = await settlePluralPaymentWorkflow(container).run({ input: { plural_order_id: orderId } })
+  if (result.status === "failed" && result.code === "EXPIRED") summary.expired++
+  else if (result.status === "refunded") summary[result.code === "RELEASED" ? "released" : "refunded"]++
+  else summary[result.status]++
+  // A row that settled without changing its schedule (an error before any update) must not come back this run.
+  const after = await ledger.findOrder({ id: row.id })
+  if (after?.next_check_at && new Date(after.next_check_at) <= new Date()) await ledger.updateOrder(row.id, { check_in_seconds: 60 })
+}
+
+/**
+ * A create call that never answered (timeout, or the process died before the session stored the order): Plural is
+ * asked by the reference. Found → the row gets its order id and is settled like any other; never made → closed.
+ */
+async function resolveCreating(container: MedusaContainer, row: LedgerOrder): Promise<string | undefined> {
+  const ledger = container.resolve<PluralModuleService>(PLURAL_MODULE)
+  const provider = resolvePluralProvider(container)
+  try {
+    const order = await provider.client.getOrderByReference(row.merchant_order_reference)
+    await ledger.recordCreated({ merchant_order_reference: row.merchant_order_reference, plural_order_id: order.order_id, plural_status: order.status, check_after_seconds: 0 })
+    return order.order_id
+  } catch (error) {
+    const notFound = (error as { status?: number }).status === 404
+    if (notFound) {
+      await ledger.updateOrder(row.id, { state: "closed", reason: "Plural never made this order (its create call failed)", check_in_seconds: null })
+      return undefined
+    }
+    throw error
+  }
+}
+
+async function inParallel<T>(items: T[], limit: number, run: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0
+  const worker = async () => {
+    while (next < items.length) await run(items[next++])
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+}
+
+function emptySummary(): ReconcileSummary {
+  return { checked: 0, completed: 0, pending: 0, failed: 0, expired: 0, refunded: 0, released: 0, errors: 0, webhooks_retried: 0, refunds_recorded: 0 }
+}

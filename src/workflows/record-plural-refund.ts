@@ -1,39 +1,94 @@
-import { MedusaError, Modules } from "@medusajs/framework/utils"
+import type { MedusaContainer } from "@medusajs/framework/types"
+import { ContainerRegistrationKeys, MedusaError, Modules } from "@medusajs/framework/utils"
 import { createStep, createWorkflow, StepResponse, WorkflowResponse } from "@medusajs/framework/workflows-sdk"
+import { refundPaymentWorkflow } from "@medusajs/medusa/core-flows"
 import type { RefundOrder } from "../plural"
+import { PLURAL_MODULE } from "../modules/plural"
+import type { PluralModuleService } from "../modules/plural/service"
+import type { LedgerRefund, RefundStatus } from "../modules/plural/types"
+import { fromMinorUnits } from "../providers/plural/utils/money"
 import { parseSessionData } from "../providers/plural/utils/session-data"
-import { resolvePluralProvider } from "../utils/resolve-plural-provider"
+import { settlePluralPaymentWorkflow } from "./settle-plural-payment"
+
+const STATUS_OF: Record<RefundOrder["status"], RefundStatus> = { CREATED: "pending", PENDING: "pending", PROCESSED: "processed", FAILED: "failed" }
 
 /**
- * A refund's outcome from Plural (REFUND_PROCESSED / REFUND_FAILED) recorded on the Medusa payment's data, where
- * the admin widget shows it. A failed refund is also logged loudly: the merchant has to act on it.
+ * A refund's outcome from Plural (REFUND_PROCESSED / REFUND_FAILED): written to the ledger and shown on the Medusa
+ * payment. A refund this plugin never asked for (made in Plural's dashboard) is recorded on the Medusa order without
+ * a second refund at Plural. A failed refund is logged loudly: the merchant has to act on it.
  */
 const recordPluralRefundStep = createStep("record-plural-refund", async ({ refund }: { refund: RefundOrder }, { container }) => {
-  const paymentModule = container.resolve(Modules.PAYMENT)
-  const provider = resolvePluralProvider(container)
-  const parent = await provider.readOrder(refund.parent_order_id)
-  const [payment] = await paymentModule.listPayments({ payment_session_id: provider.sessionIdOf(parent) }, { select: ["id", "data"] })
-  if (!payment) {
-    throw new MedusaError(MedusaError.Types.NOT_FOUND, `No Medusa payment for Plural order ${refund.parent_order_id}`)
-  }
-  const data = parseSessionData(payment.data)
-  const record = {
+  const ledger = container.resolve<PluralModuleService>(PLURAL_MODULE)
+  const parent = await ledger.findOrder({ plural_order_id: refund.parent_order_id })
+  if (!parent) throw new MedusaError(MedusaError.Types.NOT_FOUND, `Plural order ${refund.parent_order_id} was not made by this store`)
+  const status = STATUS_OF[refund.status]
+  const { refund: row, created } = await ledger.recordRefundRequest({
+    plural_order_id: refund.parent_order_id,
     reference: refund.merchant_order_reference,
-    plural_refund_id: refund.order_id,
     amount: refund.order_amount.value,
-    status: refund.status,
-  }
-  const refunds = [...(data.refunds ?? []).filter((r) => r.reference !== record.reference), record]
-  // UpdatePaymentDTO's type omits `data`, but the payment module stores it; it is the provider's record of the payment.
-  await paymentModule.updatePayment({ id: payment.id, data: { ...data, refunds, plural_status: parent.status } } as never)
-  if (refund.status === "FAILED") {
+    currency_code: refund.order_amount.currency.toLowerCase(),
+    source: "plural",
+    status,
+    plural_refund_id: refund.order_id,
+  })
+  if (!created) await ledger.updateRefund(row.reference, { status, plural_refund_id: refund.order_id })
+  if (status === "failed") {
     container
-      .resolve("logger")
-      .error(`Plural refund ${refund.order_id} (${record.reference}) of order ${refund.parent_order_id} FAILED: refund the shopper another way.`)
+      .resolve(ContainerRegistrationKeys.LOGGER)
+      .error(`Plural refund ${refund.order_id} (${row.reference}) of order ${refund.parent_order_id} FAILED: nothing reached the shopper. Refund them another way, or again from the order.`)
   }
-  return new StepResponse(record)
+  await showOnPayment(container, parent.session_id, { reference: row.reference, plural_refund_id: refund.order_id, amount: row.amount, status: refund.status })
+
+  if (parent.state === "owned") {
+    if (status === "processed") await recordRefundOnMedusa(container, { ...row, status }, parent.session_id)
+  } else {
+    // Refunded before any Medusa order held the money: the ledger row settles as refunded, never as an order.
+    await settlePluralPaymentWorkflow(container).run({ input: { plural_order_id: refund.parent_order_id } })
+  }
+  return new StepResponse({ reference: row.reference, status })
 })
 
 export const recordPluralRefundWorkflow = createWorkflow("record-plural-refund", (input: { refund: RefundOrder }) => {
   return new WorkflowResponse(recordPluralRefundStep(input))
 })
+
+/**
+ * A refund Plural made that no Medusa refund accounts for (its dashboard, or an answer Medusa was told had failed)
+ * becomes a Medusa refund through Medusa's own refund workflow, so the order's totals and transactions follow; the
+ * provider sees `recording_refund` on the payment and claims the ledger row instead of calling Plural.
+ */
+export async function recordRefundOnMedusa(container: MedusaContainer, refund: LedgerRefund, sessionId: string): Promise<boolean> {
+  if (refund.medusa_refund_id || refund.status !== "processed") return false
+  if (refund.source === "automatic" || (refund.source === "medusa" && !refund.reported_error)) return false
+  const payments = container.resolve(Modules.PAYMENT)
+  const [payment] = await payments.listPayments({ payment_session_id: sessionId }, { select: ["id", "data", "captured_at"] })
+  if (!payment?.captured_at) return false
+  const data = parseSessionData(payment.data)
+  // UpdatePaymentDTO's type omits `data`, but the payment module stores it.
+  await payments.updatePayment({ id: payment.id, data: { ...data, recording_refund: { reference: refund.reference, amount: refund.amount } } } as never)
+  try {
+    await refundPaymentWorkflow(container).run({
+      input: { payment_id: payment.id, amount: fromMinorUnits(refund.amount, refund.currency_code), note: `Refunded at Plural (${refund.reference})` },
+    })
+    return true
+  } catch (error) {
+    const [fresh] = await payments.listPayments({ id: payment.id }, { select: ["id", "data"] })
+    const { recording_refund: _marker, ...rest } = parseSessionData(fresh.data)
+    await payments.updatePayment({ id: payment.id, data: rest } as never)
+    throw error
+  }
+}
+
+/** The refund on the Medusa payment's data, where the admin widget lists it. */
+async function showOnPayment(
+  container: MedusaContainer,
+  sessionId: string,
+  record: { reference: string; plural_refund_id: string; amount: number; status: string }
+): Promise<void> {
+  const payments = container.resolve(Modules.PAYMENT)
+  const [payment] = await payments.listPayments({ payment_session_id: sessionId }, { select: ["id", "data"] })
+  if (!payment) return
+  const data = parseSessionData(payment.data)
+  const refunds = [...(data.refunds ?? []).filter((r) => r.reference !== record.reference), record]
+  await payments.updatePayment({ id: payment.id, data: { ...data, refunds } } as never)
+}

@@ -1,6 +1,7 @@
 import { Module } from "@medusajs/framework/utils"
-import { PluralWebhookInboxService } from "./service"
+import { PluralModuleService } from "./service"
 
-export const PLURAL_WEBHOOK_INBOX = "pluralWebhookInbox"
+/** The plugin's own module: the ledger of Plural orders and refunds, and the webhook inbox. */
+export const PLURAL_MODULE = "plural"
 
-export default Module(PLURAL_WEBHOOK_INBOX, { service: PluralWebhookInboxService })
+export default Module(PLURAL_MODULE, { service: PluralModuleService })

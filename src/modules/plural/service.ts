@@ -1,14 +1,241 @@
 import type { Context } from "@medusajs/framework/types"
 import { generateEntityId, InjectManager, MedusaContext, MedusaService } from "@medusajs/framework/utils"
 import type { SqlEntityManager } from "@mikro-orm/postgresql"
+import { PluralOrder } from "./models/plural-order"
+import { PluralRefund } from "./models/plural-refund"
 import { PluralWebhookEvent } from "./models/plural-webhook-event"
+import type { LedgerOrder, LedgerRefund, LedgerState, NewLedgerOrder, NewLedgerRefund, RefundStatus } from "./types"
 
 /** An event whose handler has said nothing for this long is presumed dead (crashed instance) and may be taken over. */
 const STALE_AFTER_SECONDS = 120
+/** A refund still `requested` after this long was cut off mid-call (process died): ask Plural what became of it. */
+const REQUESTED_STALE_SECONDS = 120
 
 export type ClaimOutcome = "claimed" | "duplicate" | "busy"
 
-export class PluralWebhookInboxService extends MedusaService({ PluralWebhookEvent }) {
+type Ctx = Context<SqlEntityManager>
+
+/**
+ * The plugin's own tables: the ledger of Plural orders and refunds, and the webhook inbox. Everything that must hold
+ * across several Medusa instances is a single SQL statement here (insert-or-nothing, conditional update), so two
+ * instances racing agree on one winner without any lock held in memory.
+ */
+export class PluralModuleService extends MedusaService({ PluralOrder, PluralRefund, PluralWebhookEvent }) {
+  // ---- Ledger: orders ------------------------------------------------------------------------------------------
+
+  /** Written before Plural is asked to create the order; a repeated call with the same reference returns the row. */
+  @InjectManager()
+  async recordCreating(input: NewLedgerOrder, @MedusaContext() context: Ctx = {}): Promise<LedgerOrder> {
+    const manager = context.manager!
+    const [row] = await manager.execute(
+      `insert into plural_order (id, merchant_order_reference, session_id, payment_collection_id, amount, currency_code, flow,
+         pre_auth, state, next_check_at, expires_at, created_at, updated_at)
+       values (?, ?, ?, ?, ?, ?, ?, ?, 'creating', now() + make_interval(secs => ?), now() + make_interval(secs => ?), now(), now())
+       on conflict (merchant_order_reference) where deleted_at is null
+       do update set updated_at = now()
+       returning *`,
+      [
+        generateEntityId(undefined, "plord"),
+        input.merchant_order_reference,
+        input.session_id,
+        input.payment_collection_id ?? null,
+        input.amount,
+        input.currency_code,
+        input.flow,
+        input.pre_auth,
+        input.check_after_seconds,
+        input.expires_after_seconds,
+      ]
+    )
+    return row as LedgerOrder
+  }
+
+  /** Plural answered with its order id: the row is open, first checked after `check_after_seconds`. */
+  @InjectManager()
+  async recordCreated(
+    input: { merchant_order_reference: string; plural_order_id: string; plural_status: string; check_after_seconds: number },
+    @MedusaContext() context: Ctx = {}
+  ): Promise<void> {
+    await context.manager!.execute(
+      `update plural_order set plural_order_id = ?, plural_status = ?, state = case when state = 'creating' then 'open' else state end,
+         next_check_at = case when state = 'creating' then now() + make_interval(secs => ?) else next_check_at end, updated_at = now()
+       where merchant_order_reference = ? and deleted_at is null`,
+      [input.plural_order_id, input.plural_status, input.check_after_seconds, input.merchant_order_reference]
+    )
+  }
+
+  @InjectManager()
+  async findOrder(
+    by: { plural_order_id: string } | { merchant_order_reference: string } | { id: string },
+    @MedusaContext() context: Ctx = {}
+  ): Promise<LedgerOrder | undefined> {
+    const [column, value] = Object.entries(by)[0]
+    const [row] = await context.manager!.execute(
+      `select * from plural_order where ${column} = ? and deleted_at is null order by created_at desc limit 1`,
+      [value]
+    )
+    return row as LedgerOrder | undefined
+  }
+
+  /** Any change to a row; `state` and schedule included. Terminal states clear the schedule unless one is given. */
+  @InjectManager()
+  async updateOrder(
+    id: string,
+    patch: Partial<Omit<LedgerOrder, "id" | "created_at" | "updated_at">> & { check_in_seconds?: number | null },
+    @MedusaContext() context: Ctx = {}
+  ): Promise<void> {
+    const { check_in_seconds, ...fields } = patch
+    const sets: string[] = []
+    const values: unknown[] = []
+    for (const [key, value] of Object.entries(fields)) {
+      if (value === undefined) continue
+      sets.push(`${key} = ?`)
+      values.push(key === "last_error" || key === "reason" ? clip(value as string | null) : value)
+    }
+    if (check_in_seconds === null) sets.push("next_check_at = null")
+    else if (check_in_seconds !== undefined) {
+      sets.push("next_check_at = now() + make_interval(secs => ?)")
+      values.push(check_in_seconds)
+    }
+    if (!sets.length) return
+    await context.manager!.execute(`update plural_order set ${sets.join(", ")}, updated_at = now() where id = ?`, [...values, id])
+  }
+
+  /**
+   * Whether this caller may read Plural for the row now: at most one read per `min_interval_seconds`, whatever the
+   * number of pollers or instances (the row's `checked_at` is the shared clock).
+   */
+  @InjectManager()
+  async claimCheck(id: string, minIntervalSeconds: number, @MedusaContext() context: Ctx = {}): Promise<boolean> {
+    const rows = await context.manager!.execute(
+      `update plural_order set checked_at = now()
+       where id = ? and (checked_at is null or checked_at <= now() - make_interval(secs => ?))
+       returning id`,
+      [id, minIntervalSeconds]
+    )
+    return rows.length > 0
+  }
+
+  /** Rows due for a check, most overdue first. */
+  @InjectManager()
+  async dueOrders(limit: number, exclude: string[] = [], @MedusaContext() context: Ctx = {}): Promise<LedgerOrder[]> {
+    const rows = await context.manager!.execute(
+      `select * from plural_order
+       where next_check_at is not null and next_check_at <= now() and deleted_at is null
+         ${exclude.length ? `and id not in (${exclude.map(() => "?").join(", ")})` : ""}
+       order by next_check_at asc limit ?`,
+      [...exclude, limit]
+    )
+    return rows as LedgerOrder[]
+  }
+
+  // ---- Ledger: refunds -----------------------------------------------------------------------------------------
+
+  /** Written before Plural is asked to refund; the same reference again returns the existing row (`created: false`). */
+  @InjectManager()
+  async recordRefundRequest(input: NewLedgerRefund, @MedusaContext() context: Ctx = {}): Promise<{ refund: LedgerRefund; created: boolean }> {
+    const manager = context.manager!
+    const inserted = await manager.execute(
+      `insert into plural_refund (id, plural_order_id, reference, plural_refund_id, amount, currency_code, source, status, medusa_refund_id,
+         created_at, updated_at)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now())
+       on conflict (reference) where deleted_at is null do nothing
+       returning *`,
+      [
+        generateEntityId(undefined, "plref"),
+        input.plural_order_id,
+        input.reference,
+        input.plural_refund_id ?? null,
+        input.amount,
+        input.currency_code,
+        input.source,
+        input.status ?? "requested",
+        input.medusa_refund_id ?? null,
+      ]
+    )
+    if (inserted.length) return { refund: inserted[0] as LedgerRefund, created: true }
+    const [existing] = await manager.execute(`select * from plural_refund where reference = ? and deleted_at is null`, [input.reference])
+    return { refund: existing as LedgerRefund, created: false }
+  }
+
+  @InjectManager()
+  async updateRefund(
+    reference: string,
+    patch: { status?: RefundStatus; plural_refund_id?: string; last_error?: string | null; reported_error?: boolean; medusa_refund_id?: string | null },
+    @MedusaContext() context: Ctx = {}
+  ): Promise<void> {
+    const sets: string[] = []
+    const values: unknown[] = []
+    for (const [key, value] of Object.entries(patch)) {
+      if (value === undefined) continue
+      sets.push(`${key} = ?`)
+      values.push(key === "last_error" ? clip(value as string | null) : value)
+    }
+    if (!sets.length) return
+    await context.manager!.execute(`update plural_refund set ${sets.join(", ")}, updated_at = now() where reference = ? and deleted_at is null`, [
+      ...values,
+      reference,
+    ])
+  }
+
+  @InjectManager()
+  async refundsOf(pluralOrderId: string, @MedusaContext() context: Ctx = {}): Promise<LedgerRefund[]> {
+    return (await context.manager!.execute(
+      `select * from plural_refund where plural_order_id = ? and deleted_at is null order by created_at asc`,
+      [pluralOrderId]
+    )) as LedgerRefund[]
+  }
+
+  /** Refunds whose outcome nobody knows: answers lost (`unknown`), or calls cut off by a dead process. */
+  @InjectManager()
+  async unresolvedRefunds(pluralOrderId: string | undefined, @MedusaContext() context: Ctx = {}): Promise<LedgerRefund[]> {
+    return (await context.manager!.execute(
+      `select * from plural_refund
+       where deleted_at is null ${pluralOrderId ? "and plural_order_id = ?" : ""}
+         and (status = 'unknown' or (status = 'requested' and updated_at < now() - make_interval(secs => ?)))
+       order by created_at asc limit 200`,
+      pluralOrderId ? [pluralOrderId, REQUESTED_STALE_SECONDS] : [REQUESTED_STALE_SECONDS]
+    )) as LedgerRefund[]
+  }
+
+  /**
+   * Makes Medusa refund `medusaRefundId` account for a refund Plural already made, atomically, so that one Plural
+   * refund is never recorded twice: a specific row (`reference`), or — for an admin retrying after an error — a
+   * refund of the same amount whose answer was lost and that Medusa forgot.
+   */
+  @InjectManager()
+  async claimRefund(
+    input: { plural_order_id: string; medusa_refund_id: string } & ({ reference: string } | { amount: number }),
+    @MedusaContext() context: Ctx = {}
+  ): Promise<LedgerRefund | undefined> {
+    const byReference = "reference" in input
+    const [row] = await context.manager!.execute(
+      `update plural_refund set medusa_refund_id = ?, updated_at = now()
+       where id = (
+         select id from plural_refund
+         where plural_order_id = ? and medusa_refund_id is null and deleted_at is null and status in ('processed', 'pending')
+           and ${byReference ? "reference = ?" : "amount = ? and source = 'medusa' and reported_error"}
+         order by created_at asc limit 1 for update skip locked)
+       returning *`,
+      [input.medusa_refund_id, input.plural_order_id, byReference ? input.reference : input.amount]
+    )
+    return row as LedgerRefund | undefined
+  }
+
+  /** Refunds Plural made that no Medusa refund accounts for yet (dashboard refunds, answers Medusa never saw). */
+  @InjectManager()
+  async unrecordedRefunds(limit: number, @MedusaContext() context: Ctx = {}): Promise<LedgerRefund[]> {
+    return (await context.manager!.execute(
+      `select r.* from plural_refund r join plural_order o on o.plural_order_id = r.plural_order_id and o.deleted_at is null
+       where r.deleted_at is null and r.medusa_refund_id is null and r.status = 'processed' and o.state = 'owned'
+         and (r.source = 'plural' or (r.source = 'medusa' and r.reported_error))
+       order by r.created_at asc limit ?`,
+      [limit]
+    )) as LedgerRefund[]
+  }
+
+  // ---- Webhook inbox -------------------------------------------------------------------------------------------
+
   /**
    * Claims a delivery for processing, atomically in the database so that several Medusa instances receiving the
    * same event at once agree: exactly one gets "claimed"; the others get "duplicate" (already done) or "busy"
@@ -16,22 +243,28 @@ export class PluralWebhookInboxService extends MedusaService({ PluralWebhookEven
    * claimed again.
    */
   @InjectManager()
-  async claim(
-    input: { webhook_id: string; event_type: string; plural_order_id?: string },
-    @MedusaContext() context: Context<SqlEntityManager> = {}
+  async claimEvent(
+    input: { webhook_id: string; event_type: string; plural_order_id?: string; payload?: unknown },
+    @MedusaContext() context: Ctx = {}
   ): Promise<ClaimOutcome> {
     const manager = context.manager!
     const inserted = await manager.execute(
-      `insert into plural_webhook_event (id, webhook_id, event_type, plural_order_id, status, attempts, created_at, updated_at)
-       values (?, ?, ?, ?, 'processing', 1, now(), now())
+      `insert into plural_webhook_event (id, webhook_id, event_type, plural_order_id, payload, status, attempts, created_at, updated_at)
+       values (?, ?, ?, ?, ?, 'processing', 1, now(), now())
        on conflict (webhook_id) where deleted_at is null do nothing
        returning id`,
-      [generateEntityId(undefined, "plwh"), input.webhook_id, input.event_type, input.plural_order_id ?? null]
+      [
+        generateEntityId(undefined, "plwh"),
+        input.webhook_id,
+        input.event_type,
+        input.plural_order_id ?? null,
+        input.payload === undefined ? null : JSON.stringify(input.payload),
+      ]
     )
     if (inserted.length) return "claimed"
 
     const retaken = await manager.execute(
-      `update plural_webhook_event set status = 'processing', attempts = attempts + 1, updated_at = now()
+      `update plural_webhook_event set status = 'processing', attempts = attempts + 1, next_attempt_at = null, updated_at = now()
        where webhook_id = ? and deleted_at is null
          and (status = 'failed' or (status = 'processing' and updated_at < now() - make_interval(secs => ?)))
        returning id`,
@@ -39,26 +272,83 @@ export class PluralWebhookInboxService extends MedusaService({ PluralWebhookEven
     )
     if (retaken.length) return "claimed"
 
-    const [existing] = await manager.execute(
-      `select status from plural_webhook_event where webhook_id = ? and deleted_at is null`,
-      [input.webhook_id]
-    )
+    const [existing] = await manager.execute(`select status from plural_webhook_event where webhook_id = ? and deleted_at is null`, [
+      input.webhook_id,
+    ])
     return existing?.status === "processing" ? "busy" : "duplicate"
   }
 
+  /** A failed event is retried by the plugin after `retry_in_seconds` (backoff chosen by the caller). */
   @InjectManager()
-  async finish(
+  async finishEvent(
     webhookId: string,
-    outcome: { status: "processed" | "ignored" } | { status: "failed"; error: string },
-    @MedusaContext() context: Context<SqlEntityManager> = {}
+    outcome: { status: "processed" | "ignored" } | { status: "failed"; error: string; retry_in_seconds: number },
+    @MedusaContext() context: Ctx = {}
   ): Promise<void> {
+    const failed = outcome.status === "failed"
     await context.manager!.execute(
       `update plural_webhook_event
-       set status = ?, last_error = ?, processed_at = case when ? = 'failed' then null else now() end, updated_at = now()
+       set status = ?, last_error = ?, processed_at = ${failed ? "null" : "now()"},
+           next_attempt_at = ${failed ? "now() + make_interval(secs => ?)" : "null"}, updated_at = now()
        where webhook_id = ? and deleted_at is null`,
-      [outcome.status, "error" in outcome ? outcome.error.slice(0, 1000) : null, outcome.status, webhookId]
+      [outcome.status, failed ? clip(outcome.error) : null, ...(failed ? [outcome.retry_in_seconds] : []), webhookId]
     )
+  }
+
+  /** Failed events due for the plugin's own retry, and events left `processing` by an instance that died. */
+  @InjectManager()
+  async dueEvents(limit: number, @MedusaContext() context: Ctx = {}): Promise<{ webhook_id: string; event_type: string; payload: unknown }[]> {
+    return await context.manager!.execute(
+      `select webhook_id, event_type, payload from plural_webhook_event
+       where deleted_at is null and payload is not null
+         and ((status = 'failed' and next_attempt_at <= now())
+           or (status = 'processing' and updated_at < now() - make_interval(secs => ?)))
+       order by updated_at asc limit ?`,
+      [STALE_AFTER_SECONDS, limit]
+    )
+  }
+
+  /** Processed and ignored events older than the retention are deleted; failing ones are kept for the merchant. */
+  @InjectManager()
+  async pruneEvents(retentionDays: number, @MedusaContext() context: Ctx = {}): Promise<number> {
+    const rows = await context.manager!.execute(
+      `delete from plural_webhook_event where status in ('processed', 'ignored') and updated_at < now() - make_interval(days => ?) returning id`,
+      [retentionDays]
+    )
+    return rows.length
+  }
+
+  // ---- What the merchant must see ------------------------------------------------------------------------------
+
+  @InjectManager()
+  async exceptionRows(
+    filter: { plural_order_ids?: string[]; states?: LedgerState[] },
+    @MedusaContext() context: Ctx = {}
+  ): Promise<{ orders: LedgerOrder[]; refunds: LedgerRefund[]; events: FailingEvent[] }> {
+    const manager = context.manager!
+    const ids = filter.plural_order_ids
+    const inIds = (column: string) => (ids ? `and ${column} in (${ids.map(() => "?").join(", ") || "null"})` : "")
+    const orders = await manager.execute(
+      `select * from plural_order where deleted_at is null and (state in ('paid', 'returning', 'released', 'refunded')) ${inIds("plural_order_id")}
+       order by updated_at desc limit 1000`,
+      ids ?? []
+    )
+    const refunds = await manager.execute(
+      `select * from plural_refund where deleted_at is null and status in ('failed', 'unknown', 'requested') ${inIds("plural_order_id")}
+       order by updated_at desc limit 1000`,
+      ids ?? []
+    )
+    const events = await manager.execute(
+      `select webhook_id, event_type, plural_order_id, attempts, last_error, updated_at from plural_webhook_event
+       where deleted_at is null and status = 'failed' ${inIds("plural_order_id")} order by updated_at desc limit 1000`,
+      ids ?? []
+    )
+    return { orders: orders as LedgerOrder[], refunds: refunds as LedgerRefund[], events: events as FailingEvent[] }
   }
 }
 
-export default PluralWebhookInboxService
+export type FailingEvent = { webhook_id: string; event_type: string; plural_order_id: string | null; attempts: number; last_error: string | null; updated_at: Date }
+
+const clip = (text: string | null) => (text == null ? null : text.slice(0, 1000))
+
+export default PluralModuleService

@@ -47,6 +47,8 @@ export const PluralOptionsSchema = z
         connect_ms: z.int().positive().default(5_000),
         headers_ms: z.int().positive().default(15_000),
         body_ms: z.int().positive().default(15_000),
+        // One deadline per call to Plural, every retry and backoff included.
+        total_ms: z.int().positive().default(30_000),
       })
       .prefault({}),
     retries: z
@@ -66,6 +68,21 @@ export const PluralOptionsSchema = z
       .positive()
       .default(24 * 60)
       .describe("A session Plural never saw paid for this long is expired"),
+    complete_paid_within_minutes: z
+      .number()
+      .positive()
+      .default(30)
+      .describe("A paid order whose cart cannot become a Medusa order is retried this long, then refunded (or released) automatically"),
+    poll_interval_seconds: z
+      .number()
+      .min(0)
+      .default(2)
+      .describe("The storefront's polling reads an unpaid Plural order at most once per this many seconds, across all instances"),
+    webhook_retention_days: z
+      .number()
+      .positive()
+      .default(30)
+      .describe("Processed webhook events are kept this long in the inbox, then pruned"),
   })
 
 export type PluralOptions = z.input<typeof PluralOptionsSchema>

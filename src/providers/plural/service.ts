@@ -27,6 +27,7 @@ import type {
   UpdatePaymentOutput,
   WebhookActionResult,
 } from "@medusajs/framework/types"
+import { container } from "@medusajs/framework"
 import { AbstractPaymentProvider, MedusaError } from "@medusajs/framework/utils"
 import {
   type Order,
@@ -37,14 +38,17 @@ import {
   PluralError,
   PluralNetworkError,
   type PaymentOptionResponse,
+  type RefundOrder,
   verifyCallback,
   verifyWebhook,
-  type WebhookEvent,
-  WebhookEvent as WebhookEventSchema,
+  parseWebhookEvent,
 } from "../../plural"
+import { PLURAL_MODULE } from "../../modules/plural"
+import type { PluralModuleService } from "../../modules/plural/service"
+import type { LedgerRefund, RefundStatus } from "../../modules/plural/types"
 import { parsePluralOptions, type PluralOptions, type ResolvedPluralOptions } from "./options"
 import { customerOf } from "./utils/customer"
-import { fromMinorUnits, toMinorUnits } from "./utils/money"
+import { formatMinor, fromMinorUnits, toMinorUnits } from "./utils/money"
 import { orderReference, paymentReference, sessionIdOf } from "./utils/references"
 import {
   parseSessionData,
@@ -52,9 +56,18 @@ import {
   type PluralSessionData,
   type SessionRequest,
 } from "./utils/session-data"
-import { PAID_STATUSES, SESSION_STATUS_OF, WEBHOOK_ACTION_OF } from "./utils/status"
+import { CAPTURED_STATUSES, HELD_STATUSES, PAID_STATUSES, SESSION_STATUS_OF, WEBHOOK_ACTION_OF } from "./utils/status"
 
-type Cradle = { logger: Logger }
+/** What the provider writes to the plugin's ledger (the `plural` module's service, or a test's fake). */
+export type PluralLedger = Pick<
+  PluralModuleService,
+  "recordCreating" | "recordCreated" | "findOrder" | "updateOrder" | "recordRefundRequest" | "updateRefund" | "unresolvedRefunds" | "claimRefund"
+>
+
+type Cradle = { logger: Logger; pluralLedger?: PluralLedger }
+
+/** The job looks at an order whose create call never answered after this long (Plural may have made it). */
+const UNANSWERED_CREATE_CHECK_SECONDS = 120
 
 export const CALLBACK_PATH = "/hooks/plural/callback"
 const RECENT_ORDER_MS = 2_000
@@ -66,6 +79,7 @@ export class PluralProviderService extends AbstractPaymentProvider<PluralOptions
   readonly client: PluralClient
   protected readonly logger: Logger
   private readonly recentOrders = new Map<string, { order: Order; at: number }>()
+  private readonly injectedLedger?: PluralLedger
 
   static validateOptions(options: Record<string, unknown>): void {
     parsePluralOptions(options)
@@ -74,6 +88,8 @@ export class PluralProviderService extends AbstractPaymentProvider<PluralOptions
   constructor(cradle: Cradle, options: PluralOptions) {
     super(cradle, options)
     this.logger = cradle.logger
+    // The payment module's container cannot see other modules: the ledger comes from the application's container.
+    this.injectedLedger = "pluralLedger" in cradle ? cradle.pluralLedger : undefined
     this.options = parsePluralOptions(options)
     const o = this.options
     this.client = new PluralClient({
@@ -81,11 +97,15 @@ export class PluralProviderService extends AbstractPaymentProvider<PluralOptions
       clientSecret: o.client_secret,
       environment: o.environment,
       baseUrl: o.base_url,
-      timeouts: { connectMs: o.timeouts.connect_ms, headersMs: o.timeouts.headers_ms, bodyMs: o.timeouts.body_ms },
+      timeouts: { connectMs: o.timeouts.connect_ms, headersMs: o.timeouts.headers_ms, bodyMs: o.timeouts.body_ms, totalMs: o.timeouts.total_ms },
       retry: { maxRetries: o.retries.max, baseDelayMs: o.retries.base_delay_ms, maxDelayMs: o.retries.max_delay_ms },
       onRetry: (e) =>
         this.logger.warn(`Plural ${e.operation}: retry ${e.attempt} in ${e.delayMs} ms after ${e.reason} (Request-ID ${e.requestId})`),
     })
+  }
+
+  protected get ledger(): PluralLedger {
+    return this.injectedLedger ?? container.resolve<PluralModuleService>(PLURAL_MODULE)
   }
 
   // ---- Medusa's hooks ------------------------------------------------------------------------------------------
@@ -106,7 +126,7 @@ export class PluralProviderService extends AbstractPaymentProvider<PluralOptions
     const minor = toMinorUnits(amount, currency_code)
     if (minor === current.amount && currency_code.toLowerCase() === current.currency_code) return { data: current }
     const previous = await this.readOrder(current.plural_order_id, 0)
-    if (PAID_STATUSES.has(previous.status)) {
+    if (HELD_STATUSES.has(previous.status)) {
       throw new MedusaError(
         MedusaError.Types.NOT_ALLOWED,
         `Plural order ${previous.order_id} is already paid (${previous.status}) for the old amount; complete the cart, or refund it before changing the amount`
@@ -125,15 +145,16 @@ export class PluralProviderService extends AbstractPaymentProvider<PluralOptions
   }
 
   /**
-   * An unpaid Plural order simply expires; an authorisation is released. A session whose order is already paid is
-   * not deleted: that would lose the shopper's money — complete the cart instead.
+   * An unpaid Plural order simply expires (the ledger keeps checking it until then); an authorisation is released.
+   * A session whose order holds the shopper's money is not deleted — complete the cart instead. A refunded one may
+   * go: whatever remains with Plural is given back by the ledger.
    */
   async deletePayment({ data }: DeletePaymentInput): Promise<DeletePaymentOutput> {
     const session = parseSessionData(data)
     const order = await this.readOrder(session.plural_order_id, 0)
     if (order.status === "AUTHORIZED" && order.pre_auth) {
       await this.releaseAuthorization(order.order_id)
-    } else if (PAID_STATUSES.has(order.status)) {
+    } else if (HELD_STATUSES.has(order.status)) {
       throw new MedusaError(
         MedusaError.Types.NOT_ALLOWED,
         `Plural order ${order.order_id} is already paid (${order.status}); complete the cart instead of deleting its payment session`
@@ -163,7 +184,7 @@ export class PluralProviderService extends AbstractPaymentProvider<PluralOptions
   async capturePayment({ data, context }: CapturePaymentInput): Promise<CapturePaymentOutput> {
     const session = parseSessionData(data)
     const order = await this.readOrder(session.plural_order_id, 0)
-    if (SESSION_STATUS_OF[order.status] === "captured") return { data: { ...session, plural_status: order.status } }
+    if (CAPTURED_STATUSES.has(order.status)) return { data: { ...session, plural_status: order.status } }
     if (order.status !== "AUTHORIZED") {
       throw new MedusaError(
         MedusaError.Types.NOT_ALLOWED,
@@ -177,7 +198,7 @@ export class PluralProviderService extends AbstractPaymentProvider<PluralOptions
       } catch (error) {
         // Captured meanwhile (another instance, the Plural dashboard): that is the outcome we wanted.
         const now = error instanceof PluralApiError && error.isOperationNotAllowed ? await this.client.getOrder(order.order_id) : undefined
-        if (now && SESSION_STATUS_OF[now.status] === "captured") return now
+        if (now && CAPTURED_STATUSES.has(now.status)) return now
         throw error
       }
     })
@@ -205,24 +226,125 @@ export class PluralProviderService extends AbstractPaymentProvider<PluralOptions
     return { data: { ...session, plural_status: order.status } }
   }
 
-  /** Each refund goes under its own reference — Medusa's refund id — so a retried refund is the same refund. */
+  /**
+   * Each refund goes under its own reference — Medusa's refund id — and is written to the ledger first, so that it
+   * is paid out exactly once: a lost answer is read back by that reference before anything is reported; an admin
+   * retrying after an error (under a new refund id) is matched to the refund Plural already made; and a refund whose
+   * outcome nobody knows yet blocks new ones instead of risking a second payout.
+   */
   async refundPayment({ amount, data, context }: RefundPaymentInput): Promise<RefundPaymentOutput> {
-    const session = parseSessionData(data)
+    const { recording_refund, ...session } = parseSessionData(data)
     const reference = context?.idempotency_key
     if (!reference) {
       throw new MedusaError(MedusaError.Types.INVALID_DATA, "Plural refunds need Medusa's refund id (context.idempotency_key) as their reference")
     }
     const value = toMinorUnits(amount, session.currency_code)
-    const refund = await this.plural("refund the payment", () =>
-      this.client.refundOrder(session.plural_order_id, {
-        merchant_order_reference: reference,
-        order_amount: { value, currency: session.currency_code.toUpperCase() },
-      })
+    const orderId = session.plural_order_id
+    const ledger = this.ledger
+
+    // The plugin recording a refund Plural already made (its dashboard, or an answer Medusa never saw).
+    if (recording_refund && recording_refund.amount === value) {
+      const claimed = await ledger.claimRefund({ plural_order_id: orderId, medusa_refund_id: reference, reference: recording_refund.reference })
+      if (!claimed) {
+        throw new MedusaError(MedusaError.Types.NOT_ALLOWED, `Plural refund ${recording_refund.reference} is already recorded on this payment; nothing was refunded`)
+      }
+      return { data: withRefund(session, claimed) }
+    }
+
+    await this.resolveRefunds(orderId)
+    const unresolved = await ledger.unresolvedRefunds(orderId)
+    if (unresolved.length) {
+      const earlier = unresolved[0]
+      throw new MedusaError(
+        MedusaError.Types.UNEXPECTED_STATE,
+        `An earlier refund of ${formatMinor(earlier.amount, earlier.currency_code)} on this payment (reference ${earlier.reference}) is not confirmed by Plural yet, so we cannot tell whether it was paid. Nothing was refunded now. Try again in a few minutes: if Plural made that refund, it is recorded on this order instead of paying twice.`
+      )
+    }
+
+    // An admin retrying after an error: Plural made the refund although Medusa was told it failed.
+    const lost = await ledger.claimRefund({ plural_order_id: orderId, medusa_refund_id: reference, amount: value })
+    if (lost) {
+      this.logger.info(`Plural refund ${lost.reference} of order ${orderId} had been made already; recorded as Medusa refund ${reference} instead of refunding again`)
+      return { data: withRefund(session, lost) }
+    }
+
+    const { refund: row, created } = await ledger.recordRefundRequest({
+      plural_order_id: orderId,
+      reference,
+      amount: value,
+      currency_code: session.currency_code,
+      source: "medusa",
+      medusa_refund_id: reference,
+    })
+    if (!created && (row.status === "processed" || row.status === "pending")) return { data: withRefund(session, row) }
+
+    const made = await this.refundAtPlural(orderId, { reference, amount: value, currency_code: session.currency_code })
+    this.recentOrders.delete(orderId)
+    if (made.outcome === "made") {
+      await ledger.updateRefund(reference, { status: made.status, plural_refund_id: made.refund.order_id, last_error: null })
+      if (made.status === "failed") {
+        await ledger.updateRefund(reference, { reported_error: true, medusa_refund_id: null })
+        throw new MedusaError(
+          MedusaError.Types.NOT_ALLOWED,
+          `Plural could not refund ${formatMinor(value, session.currency_code)} (refund ${made.refund.order_id} FAILED). Nothing was paid out: refund the shopper another way, or try again later.`
+        )
+      }
+      return { data: withRefund(session, { reference, plural_refund_id: made.refund.order_id, amount: value, status: made.status }) }
+    }
+    const unknown = made.outcome === "unknown"
+    await ledger.updateRefund(reference, { status: unknown ? "unknown" : "not_made", last_error: made.error, reported_error: true, medusa_refund_id: null })
+    throw new MedusaError(
+      MedusaError.Types.UNEXPECTED_STATE,
+      unknown
+        ? `Plural did not answer, so we cannot tell yet whether the refund of ${formatMinor(value, session.currency_code)} was made. Do not refund another way: the plugin asks Plural again, and if it was made it appears on this order by itself. Retrying here is safe — it never refunds twice.`
+        : `Plural did not make the refund of ${formatMinor(value, session.currency_code)}: ${made.error}. Nothing was refunded; you can try again.`
     )
-    this.recentOrders.delete(session.plural_order_id)
-    const record = { reference, plural_refund_id: refund.order_id, amount: value, status: refund.status }
-    const refunds = [...(session.refunds ?? []).filter((r) => r.reference !== reference), record]
-    return { data: { ...session, refunds } }
+  }
+
+  /**
+   * Asks Plural for a refund under `reference`; a lost answer is read back by that reference. `unknown` only when
+   * Plural could not be asked at all; `not_made` when Plural refused it or has no such refund.
+   */
+  async refundAtPlural(
+    orderId: string,
+    input: { reference: string; amount: number; currency_code: string }
+  ): Promise<{ outcome: "made"; refund: RefundOrder; status: RefundStatus } | { outcome: "not_made" | "unknown"; error: string }> {
+    try {
+      const refund = await this.client.refundOrder(orderId, {
+        merchant_order_reference: input.reference,
+        order_amount: { value: input.amount, currency: input.currency_code.toUpperCase() },
+      })
+      return { outcome: "made", refund, status: refundStatusOf(refund) }
+    } catch (error) {
+      const message = this.medusaError("refund the payment", error).message
+      if (!isUnknownOutcome(error)) return { outcome: "not_made", error: message }
+      return this.readRefund(input.reference, message)
+    }
+  }
+
+  /** What Plural says about a refund reference: made, never made (404), or still unknown. */
+  private async readRefund(reference: string, unknownError: string) {
+    try {
+      const refund = await this.client.getRefundByReference(reference)
+      return { outcome: "made" as const, refund, status: refundStatusOf(refund) }
+    } catch (error) {
+      if (error instanceof PluralApiError && error.status === 404) return { outcome: "not_made" as const, error: "Plural has no such refund" }
+      return { outcome: "unknown" as const, error: unknownError }
+    }
+  }
+
+  /** Earlier refunds of this order whose outcome was unknown are read back from Plural and recorded. */
+  async resolveRefunds(orderId?: string): Promise<LedgerRefund[]> {
+    const ledger = this.ledger
+    const resolved: LedgerRefund[] = []
+    for (const refund of await ledger.unresolvedRefunds(orderId)) {
+      const read = await this.readRefund(refund.reference, refund.last_error ?? "Plural did not answer")
+      if (read.outcome === "unknown") continue
+      const status: RefundStatus = read.outcome === "made" ? read.status : "not_made"
+      await ledger.updateRefund(refund.reference, { status, plural_refund_id: read.outcome === "made" ? read.refund.order_id : undefined })
+      resolved.push({ ...refund, status })
+    }
+    return resolved
   }
 
   /**
@@ -235,7 +357,7 @@ export class PluralProviderService extends AbstractPaymentProvider<PluralOptions
       this.logger.warn("Plural webhook with a missing, wrong or stale signature ignored")
       return { action: "not_supported" }
     }
-    const event = this.parseWebhookEvent(rawBody)
+    const event = parseWebhookEvent(rawBody)
     if (!event || event.data.type !== "CHARGE") return { action: "not_supported" }
     return {
       action: WEBHOOK_ACTION_OF[event.event_type],
@@ -258,18 +380,6 @@ export class PluralProviderService extends AbstractPaymentProvider<PluralOptions
       this.options.webhook_secret,
       { encoding: this.options.webhook_secret_encoding }
     )
-  }
-
-  /** A verified body as a Plural event; undefined for event types the plugin does not act on. */
-  parseWebhookEvent(rawBody: string | Buffer): WebhookEvent | undefined {
-    let json: unknown
-    try {
-      json = JSON.parse(rawBody.toString())
-    } catch {
-      return undefined
-    }
-    const event = WebhookEventSchema.safeParse(json)
-    return event.success ? event.data : undefined
   }
 
   /**
@@ -358,21 +468,43 @@ export class PluralProviderService extends AbstractPaymentProvider<PluralOptions
       ...(pointsConsented ? { points_consent_at: new Date().toISOString() } : {}),
     }
 
+    // Written before Plural is called: if this process dies before the session stores the order, the ledger still
+    // knows the reference, and the job finds out from Plural what became of it.
+    await this.ledger.recordCreating({
+      merchant_order_reference: reference,
+      session_id: input.sessionId,
+      amount: amount.value,
+      currency_code: currency,
+      flow: request.flow,
+      pre_auth: preAuth,
+      check_after_seconds: UNANSWERED_CREATE_CHECK_SECONDS,
+      expires_after_seconds: this.options.expire_after_minutes * 60,
+    })
+    const created = (plural_order_id: string, plural_status: string) =>
+      this.ledger.recordCreated({
+        merchant_order_reference: reference,
+        plural_order_id,
+        plural_status,
+        check_after_seconds: this.options.reconcile_after_minutes * 60,
+      })
+
     if (request.flow === "hosted") {
       // POINTS only with the shopper's consent, so the list is always explicit.
       const methods: PaymentMethod[] = this.options.allowed_payment_methods ?? PAYMENT_METHODS.filter((m) => m !== "POINTS")
-      const checkout = await this.plural("create the hosted checkout", () =>
+      const checkout = await this.creating(reference, "create the hosted checkout", () =>
         this.client.createHostedCheckout({
           ...common,
           allowed_payment_methods: pointsConsented ? [...methods, "POINTS"] : methods,
         })
       )
+      await created(checkout.order_id, "CREATED")
       return { ...base, plural_order_id: checkout.order_id, redirect_url: checkout.redirect_url, plural_status: "CREATED" }
     }
 
-    const order = await this.plural("create the order", () =>
+    const order = await this.creating(reference, "create the order", () =>
       this.client.createOrder({ ...common, allowed_payment_methods: ["UPI"] })
     )
+    await created(order.order_id, order.status)
     const upi =
       request.flow === "upi_collect"
         ? { txn_mode: "COLLECT" as const, payer: { vpa: request.upi_vpa! } }
@@ -398,6 +530,22 @@ export class PluralProviderService extends AbstractPaymentProvider<PluralOptions
     }
   }
 
+  /**
+   * A create call: a refusal closes the ledger row (nothing exists at Plural); an unknown outcome leaves it for the
+   * job, which reads the reference back.
+   */
+  private async creating<T>(reference: string, action: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call()
+    } catch (error) {
+      if (!isUnknownOutcome(error)) {
+        const row = await this.ledger.findOrder({ merchant_order_reference: reference })
+        if (row) await this.ledger.updateOrder(row.id, { state: "closed", reason: `Plural refused to create the order: ${(error as Error).message}`, check_in_seconds: null })
+      }
+      throw this.medusaError(action, error)
+    }
+  }
+
   /** Plural's status of the session's order, accepted only when Plural's amount and currency are the session's. */
   private async statusFromPlural(session: PluralSessionData): Promise<{ status: PaymentSessionStatus; data: PluralSessionData }> {
     const order = await this.readOrder(session.plural_order_id)
@@ -420,7 +568,7 @@ export class PluralProviderService extends AbstractPaymentProvider<PluralOptions
   }
 
   /** Cancel, and when the answer is lost, read back whether it happened rather than guess. */
-  private async releaseAuthorization(orderId: string): Promise<Order> {
+  async releaseAuthorization(orderId: string): Promise<Order> {
     this.recentOrders.delete(orderId)
     try {
       const cancelled = await this.client.cancelOrder(orderId)
@@ -428,8 +576,7 @@ export class PluralProviderService extends AbstractPaymentProvider<PluralOptions
       return cancelled
     } catch (error) {
       // The answer was lost (network, 5xx) or Plural says "not now": read back whether the release happened.
-      const unknownOutcome = error instanceof PluralNetworkError || (error instanceof PluralApiError && (error.isOperationNotAllowed || (error.status ?? 0) >= 500))
-      if (unknownOutcome) {
+      if (isUnknownOutcome(error) || (error instanceof PluralApiError && error.isOperationNotAllowed)) {
         const order = await this.readOrder(orderId, 0)
         if (order.status === "CANCELLED") return order
       }
@@ -465,6 +612,21 @@ export class PluralProviderService extends AbstractPaymentProvider<PluralOptions
     }
     return new MedusaError(MedusaError.Types.INVALID_DATA, `Plural: could not ${action}: ${error.message}${ref}`)
   }
+}
+
+/** The call may or may not have reached Plural: no answer, or a server error. */
+export function isUnknownOutcome(error: unknown): boolean {
+  return error instanceof PluralNetworkError || (error instanceof PluralApiError && ((error.status ?? 500) >= 500 || error.status === 429))
+}
+
+function refundStatusOf(refund: RefundOrder): RefundStatus {
+  return refund.status === "PROCESSED" ? "processed" : refund.status === "FAILED" ? "failed" : "pending"
+}
+
+function withRefund(session: PluralSessionData, refund: { reference: string; plural_refund_id: string | null; amount: number; status: string }): PluralSessionData {
+  // Kept in Plural's words (PROCESSED, PENDING, FAILED), as the webhook records them.
+  const record = { reference: refund.reference, plural_refund_id: refund.plural_refund_id ?? "", amount: refund.amount, status: refund.status.toUpperCase() }
+  return { ...session, refunds: [...(session.refunds ?? []).filter((r) => r.reference !== record.reference), record] }
 }
 
 export default PluralProviderService

@@ -3,6 +3,7 @@ import type { MedusaContainer } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys, MedusaError } from "@medusajs/framework/utils"
 import { parseSessionData } from "../../../providers/plural/utils/session-data"
 import { PLURAL_PROVIDER_ID, resolvePluralProvider } from "../../../utils/resolve-plural-provider"
+import { listExceptions } from "./exceptions"
 
 type OrderPayment = {
   id: string
@@ -28,8 +29,11 @@ export async function pluralPaymentsOfOrder(container: MedusaContainer, orderId:
 export async function pluralOrderView(container: MedusaContainer, orderId: string) {
   const provider = resolvePluralProvider(container)
   const payments = await pluralPaymentsOfOrder(container, orderId)
+  const pluralOrderIds = payments.map((p) => parseSessionData(p.data).plural_order_id)
+  const { exceptions } = await listExceptions(container, { plural_order_ids: pluralOrderIds, limit: 100 })
   return {
     order_id: orderId,
+    exceptions,
     payments: await Promise.all(
       payments.map(async (payment) => {
         const data = parseSessionData(payment.data)

@@ -34,10 +34,13 @@ describe("provider options", () => {
       pre_auth: false,
       currencies: ["inr"],
       pay_by_points: false,
-      timeouts: { connect_ms: 5_000, headers_ms: 15_000, body_ms: 15_000 },
+      timeouts: { connect_ms: 5_000, headers_ms: 15_000, body_ms: 15_000, total_ms: 30_000 },
       retries: { max: 2, base_delay_ms: 200, max_delay_ms: 2_000 },
       reconcile_after_minutes: 10,
       expire_after_minutes: 1440,
+      complete_paid_within_minutes: 30,
+      poll_interval_seconds: 2,
+      webhook_retention_days: 30,
     })
     expect(parsed.base_url).toBeUndefined()
     expect(parsed.allowed_payment_methods).toBeUndefined()
@@ -56,7 +59,7 @@ describe("provider options", () => {
       retries: { max: 0 },
     })
     expect(parsed).toMatchObject({ environment: "prod", base_url: "http://localhost:4010", webhook_secret_encoding: "raw", pre_auth: true })
-    expect(parsed.timeouts).toEqual({ connect_ms: 5_000, headers_ms: 1_000, body_ms: 15_000 })
+    expect(parsed.timeouts).toEqual({ connect_ms: 5_000, headers_ms: 1_000, body_ms: 15_000, total_ms: 30_000 })
     expect(parsed.retries).toEqual({ max: 0, base_delay_ms: 200, max_delay_ms: 2_000 })
   })
 

@@ -21,6 +21,7 @@ import qrResponse from "../../../../test/fixtures/plural/seed001.create-payment-
 import { PluralClient, type PluralClientOptions } from "../../../plural/client"
 import type { PluralOptions } from "../options"
 import { PluralProviderService } from "../service"
+import { FakeLedger } from "../../../../test/fake-ledger"
 import type { PluralSessionData } from "../utils/session-data"
 
 const ORIGIN = "https://plural-sandbox.test"
@@ -84,7 +85,8 @@ const allLogLines: string[] = []
 function setup(options: Partial<PluralOptions> = {}) {
   const fake = new FakePlural()
   const { logger, lines, mock } = fakeLogger()
-  const service = new PluralProviderService({ logger }, { ...OPTIONS, ...options })
+  const ledger = new FakeLedger()
+  const service = new PluralProviderService({ logger, pluralLedger: ledger }, { ...OPTIONS, ...options })
   const original = service.client
   const given = (original as unknown as { options: PluralClientOptions }).options
   expect(given.baseUrl).toBe(ORIGIN)
@@ -93,7 +95,7 @@ function setup(options: Partial<PluralOptions> = {}) {
   ;(service as unknown as { client: PluralClient }).client = new PluralClient({ ...given, dispatcher: fake.agent, sleep })
   void original.close()
   afterEachLines.push(lines)
-  return { fake, service, lines, logger: mock, sleep }
+  return { fake, service, lines, logger: mock, sleep, ledger }
 }
 const afterEachLines: string[][] = []
 afterEach(() => {
@@ -525,15 +527,47 @@ describe("refundPayment", () => {
     ])
   })
 
-  it("a retried refund (same refund id) replaces its record instead of adding one", async () => {
+  it("a retried refund (same refund id) is answered from the ledger: one call, one record", async () => {
     const { fake, service } = setup()
     fake.token().on("POST", `/api/pay/v1/refunds/${ORDER}`, { status: 200, body: refundBody("ref_1", 500) }, 1)
-    fake.on("POST", `/api/pay/v1/refunds/${ORDER}`, { status: 422, body: { code: "DUPLICATE_REQUEST", message: "duplicate" } })
-    fake.on("GET", "/api/pay/v1/orders/reference/ref_1", { status: 200, body: refundBody("ref_1", 500) })
     const first = await service.refundPayment({ amount: 5, data: sessionData(), context: { idempotency_key: "ref_1" } } as any)
     const second = await service.refundPayment({ amount: 5, data: first.data, context: { idempotency_key: "ref_1" } } as any)
-    expect(fake.apiCalls.map((c) => c.body?.merchant_order_reference ?? c.path)).toEqual(["ref_1", "ref_1", "/api/pay/v1/orders/reference/ref_1"])
+    expect(fake.apiCalls.map((c) => c.body?.merchant_order_reference ?? c.path)).toEqual(["ref_1"])
     expect((second.data as PluralSessionData).refunds).toHaveLength(1)
+  })
+
+  it("a lost answer is read back by the refund's reference: success, and no second refund", async () => {
+    const { fake, service, ledger } = setup({ retries: { max: 0 } })
+    fake.token().on("POST", `/api/pay/v1/refunds/${ORDER}`, { status: 504, body: { code: "GATEWAY_TIMEOUT", message: "timeout" } })
+    fake.on("GET", "/api/pay/v1/orders/reference/ref_lost", { status: 200, body: refundBody("ref_lost", 500) })
+    const result = await service.refundPayment({ amount: 5, data: sessionData(), context: { idempotency_key: "ref_lost" } } as any)
+    expect((result.data as PluralSessionData).refunds).toEqual([expect.objectContaining({ reference: "ref_lost", status: "PROCESSED" })])
+    expect(ledger.refunds).toEqual([expect.objectContaining({ reference: "ref_lost", status: "processed", medusa_refund_id: "ref_lost" })])
+  })
+
+  it("an unknown outcome is reported truthfully; the admin's retry under a new id is matched, never paid twice", async () => {
+    const { fake, service, ledger } = setup({ retries: { max: 0 } })
+    fake.token().on("POST", `/api/pay/v1/refunds/${ORDER}`, { status: 504, body: { code: "GATEWAY_TIMEOUT", message: "timeout" } }, 1)
+    fake.on("GET", "/api/pay/v1/orders/reference/ref_a", { status: 503, body: { code: "SERVICE_UNAVAILABLE", message: "down" } }, 1)
+    const error = await rejection(service.refundPayment({ amount: 5, data: sessionData(), context: { idempotency_key: "ref_a" } } as any))
+    expect(error.message).toMatch(/cannot tell yet whether the refund of INR 5.00 was made/)
+    expect(ledger.refunds[0]).toMatchObject({ status: "unknown", reported_error: true, medusa_refund_id: null })
+
+    // Plural answers again: the earlier refund exists, so the retry (a new Medusa refund id) records it instead.
+    fake.on("GET", "/api/pay/v1/orders/reference/ref_a", { status: 200, body: refundBody("ref_a", 500) })
+    const retried = await service.refundPayment({ amount: 5, data: sessionData(), context: { idempotency_key: "ref_b" } } as any)
+    expect(fake.apiCalls.filter((c) => c.method === "POST").map((c) => c.body?.merchant_order_reference)).toEqual(["ref_a"])
+    expect(ledger.refunds).toEqual([expect.objectContaining({ reference: "ref_a", status: "processed", medusa_refund_id: "ref_b" })])
+    expect((retried.data as PluralSessionData).refunds).toEqual([expect.objectContaining({ reference: "ref_a", amount: 500 })])
+  })
+
+  it("while an earlier refund's outcome is still unknown, a new one is refused without calling Plural", async () => {
+    const { fake, service, ledger } = setup({ retries: { max: 0 } })
+    await ledger.recordRefundRequest({ plural_order_id: ORDER, reference: "ref_old", amount: 700, currency_code: "inr", source: "medusa", status: "unknown" })
+    fake.token().on("GET", "/api/pay/v1/orders/reference/ref_old", { status: 503, body: { code: "SERVICE_UNAVAILABLE", message: "down" } })
+    const error = await rejection(service.refundPayment({ amount: 5, data: sessionData(), context: { idempotency_key: "ref_new" } } as any))
+    expect(error.message).toMatch(/earlier refund of INR 7.00 .* not confirmed by Plural yet.*Nothing was refunded now/)
+    expect(fake.apiCalls.some((c) => c.method === "POST")).toBe(false)
   })
 
   it("without a refund id there is no refund", async () => {

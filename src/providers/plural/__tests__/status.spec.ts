@@ -1,5 +1,5 @@
 import { ORDER_STATUSES, WEBHOOK_EVENT_TYPES } from "../../../plural/schemas"
-import { PAID_STATUSES, SESSION_STATUS_OF, WEBHOOK_ACTION_OF } from "../utils/status"
+import { CAPTURED_STATUSES, HELD_STATUSES, PAID_STATUSES, SESSION_STATUS_OF, WEBHOOK_ACTION_OF } from "../utils/status"
 
 describe("status mapping", () => {
   it.each([
@@ -8,8 +8,9 @@ describe("status mapping", () => {
     ["ATTEMPTED", "pending"],
     ["AUTHORIZED", "authorized"],
     ["PROCESSED", "captured"],
-    ["PARTIALLY_REFUNDED", "captured"],
-    ["FULLY_REFUNDED", "captured"],
+    // Refunded before the cart became an order: never authorizes the cart (no free order).
+    ["PARTIALLY_REFUNDED", "canceled"],
+    ["FULLY_REFUNDED", "canceled"],
     ["CANCELLED", "canceled"],
     ["FAILED", "error"],
   ] as const)("Plural order %s is a %s Medusa session", (plural, medusa) => {
@@ -22,10 +23,18 @@ describe("status mapping", () => {
 
   it("paid statuses are exactly those after which money was taken", () => {
     expect([...PAID_STATUSES].sort()).toEqual(["AUTHORIZED", "FULLY_REFUNDED", "PARTIALLY_REFUNDED", "PROCESSED"])
+  })
+
+  it("only statuses in which Plural holds the whole amount authorize a session", () => {
+    expect([...HELD_STATUSES].sort()).toEqual(["AUTHORIZED", "PROCESSED"])
     for (const status of ORDER_STATUSES) {
       const session = SESSION_STATUS_OF[status]
-      expect(PAID_STATUSES.has(status)).toBe(session === "authorized" || session === "captured")
+      expect(HELD_STATUSES.has(status)).toBe(session === "authorized" || session === "captured")
     }
+  })
+
+  it("captured statuses are those after a capture, refunded ones included", () => {
+    expect([...CAPTURED_STATUSES].sort()).toEqual(["FULLY_REFUNDED", "PARTIALLY_REFUNDED", "PROCESSED"])
   })
 
   it.each([

@@ -27,3 +27,9 @@ export function fromMinorUnits(minor: number, currencyCode: string): BigNumber {
   }
   return new BigNumber(MathBN.div(minor, 10 ** currencyDecimals(currencyCode)))
 }
+
+/** Minor units as a merchant reads them in a message: "INR 499.50". Exact (decimal, not float). */
+export function formatMinor(minor: number, currencyCode: string): string {
+  const decimals = currencyDecimals(currencyCode)
+  return `${currencyCode.toUpperCase()} ${MathBN.convert(minor).div(10 ** decimals).toFixed(decimals)}`
+}

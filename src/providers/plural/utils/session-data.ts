@@ -48,6 +48,8 @@ export const PluralSessionData = z.object({
   points_consent_at: z.string().optional(),
   capture_reference: z.string().optional(),
   refunds: z.array(RefundRecord).optional(),
+  /** Set by the plugin while it records on Medusa a refund Plural already made: the provider must not refund again. */
+  recording_refund: z.object({ reference: z.string(), amount: z.int() }).optional(),
 })
 export type PluralSessionData = z.infer<typeof PluralSessionData>
 

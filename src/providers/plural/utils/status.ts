@@ -9,8 +9,9 @@ export const SESSION_STATUS_OF: Record<OrderStatus, PaymentSessionStatus> = {
   ATTEMPTED: "pending",
   AUTHORIZED: "authorized",
   PROCESSED: "captured",
-  PARTIALLY_REFUNDED: "captured",
-  FULLY_REFUNDED: "captured",
+  // Refunded before the cart became an order: the money went back, so it can never pay for the cart.
+  PARTIALLY_REFUNDED: "canceled",
+  FULLY_REFUNDED: "canceled",
   CANCELLED: "canceled",
   FAILED: "error",
 }
@@ -26,5 +27,11 @@ export const WEBHOOK_ACTION_OF: Record<WebhookEventType, PaymentActions> = {
   REFUND_FAILED: "not_supported",
 }
 
-/** Statuses after which the shopper's money has been taken. */
+/** Statuses after which the shopper's money has been taken (some of it may have gone back since). */
 export const PAID_STATUSES: ReadonlySet<OrderStatus> = new Set(["AUTHORIZED", "PROCESSED", "PARTIALLY_REFUNDED", "FULLY_REFUNDED"])
+
+/** Statuses in which Plural holds the whole amount: the only ones that may pay for a cart. */
+export const HELD_STATUSES: ReadonlySet<OrderStatus> = new Set(["AUTHORIZED", "PROCESSED"])
+
+/** Statuses after which the capture has happened: a capture asked again has nothing left to do. */
+export const CAPTURED_STATUSES: ReadonlySet<OrderStatus> = new Set(["PROCESSED", "PARTIALLY_REFUNDED", "FULLY_REFUNDED"])

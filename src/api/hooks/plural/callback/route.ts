@@ -31,10 +31,9 @@ async function handle(req: MedusaRequest, res: MedusaResponse) {
   }
 
   try {
-    const order = await provider.readOrder(fields.data.order_id)
-    const { result } = await settlePluralPaymentWorkflow(req.scope).run({ input: { session_id: provider.sessionIdOf(order) } })
+    const { result } = await settlePluralPaymentWorkflow(req.scope).run({ input: { plural_order_id: fields.data.order_id } })
     if (result.status === "completed") return res.redirect(303, to(success, { order_id: result.order_id, cart_id: result.cart_id }))
-    if (result.status === "pending" && result.last_attempt) {
+    if (result.status === "pending" && result.last_attempt && !result.paid) {
       // The attempt failed and the shopper is back with us: let them try again from the storefront.
       return res.redirect(303, to(failure, { cart_id: result.cart_id, code: result.last_attempt.code, reason: result.last_attempt.reason }))
     }
@@ -42,7 +41,11 @@ async function handle(req: MedusaRequest, res: MedusaResponse) {
     return res.redirect(303, to(failure, { cart_id: result.cart_id, code: result.code, reason: result.reason }))
   } catch (error) {
     logger.error(`Plural callback for order ${fields.data.order_id} could not be settled: ${(error as Error).message}`)
-    return res.redirect(303, to(failure, { code: "NOT_CONFIRMED", reason: "We could not confirm the payment yet. If you were charged, your order will be created automatically within minutes." }))
+    // True whatever failed: the ledger gives every paid order an owner (an order, or the money back) on its own.
+    return res.redirect(
+      303,
+      to(failure, { code: "NOT_CONFIRMED", reason: "We could not confirm the payment yet. If you were charged, you will receive your order confirmation or a full refund automatically." })
+    )
   }
 }
 

@@ -6,7 +6,7 @@ import { pluralOrderView, pluralPaymentsOfOrder } from "../../../order-view"
 
 export async function POST(req: AuthenticatedMedusaRequest, res: MedusaResponse) {
   for (const payment of await pluralPaymentsOfOrder(req.scope, req.params.id)) {
-    await settlePluralPaymentWorkflow(req.scope).run({ input: { session_id: parseSessionData(payment.data).session_id } })
+    await settlePluralPaymentWorkflow(req.scope).run({ input: { plural_order_id: parseSessionData(payment.data).plural_order_id } })
   }
   res.json(await pluralOrderView(req.scope, req.params.id))
 }

@@ -1,0 +1,327 @@
+/**
+ * Every rupee has an owner: the merchant's worst days, on a real Medusa and PostgreSQL against the sandbox, each
+ * ending with the money either held by a Medusa order or back with the shopper — checked on Plural's side through
+ * the sandbox's control API, not only in Medusa.
+ */
+import path from "node:path"
+import type { MedusaContainer } from "@medusajs/framework/types"
+import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
+import {
+  createInventoryItemsWorkflow,
+  createInventoryLevelsWorkflow,
+  createProductsWorkflow,
+  createStockLocationsWorkflow,
+  linkSalesChannelsToStockLocationWorkflow,
+} from "@medusajs/medusa/core-flows"
+import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import type { Sandbox } from "../../src/sandbox"
+import { resolvePluralProvider } from "../../src/utils/resolve-plural-provider"
+import { reconcilePluralPaymentsWorkflow } from "../../src/workflows/reconcile-plural-payments"
+import { control, eventually, pay, returnToStore, startSandboxForApp } from "../helpers/sandbox"
+import { cartWithPluralSession, countOrdersOfCart, orderOfCart, seedStore, startPluralSession, type Store } from "../helpers/store"
+
+jest.setTimeout(300_000)
+
+let sandbox: Sandbox
+
+beforeAll(async () => {
+  sandbox = await startSandboxForApp({ max: 1 })
+})
+
+afterAll(async () => {
+  await sandbox?.stop()
+})
+
+/** A product with one unit in stock at a location of the store's sales channel (no shipping needed). */
+async function stockedVariant(container: MedusaContainer, store: Store) {
+  const { result: [location] } = await createStockLocationsWorkflow(container).run({ input: { locations: [{ name: "Bengaluru" }] } })
+  await linkSalesChannelsToStockLocationWorkflow(container).run({ input: { id: location.id, add: [store.sales_channel_id] } })
+  const { result: [item] } = await createInventoryItemsWorkflow(container).run({
+    input: { items: [{ sku: `KETTLE-${Date.now()}`, requires_shipping: false, title: "Kettle" }] },
+  })
+  await createInventoryLevelsWorkflow(container).run({
+    input: { inventory_levels: [{ inventory_item_id: item.id, location_id: location.id, stocked_quantity: 1 }] },
+  })
+  const { result: [product] } = await createProductsWorkflow(container).run({
+    input: {
+      products: [
+        {
+          title: "Kettle",
+          status: "published",
+          options: [{ title: "Size", values: ["One"] }],
+          sales_channels: [{ id: store.sales_channel_id }],
+          variants: [
+            {
+              title: "One",
+              options: { Size: "One" },
+              manage_inventory: true,
+              inventory_items: [{ inventory_item_id: item.id, required_quantity: 1 }],
+              prices: [{ amount: 1250, currency_code: "inr" }],
+            },
+          ],
+        },
+      ],
+    },
+  })
+  const setStock = (stocked_quantity: number) =>
+    container.resolve(Modules.INVENTORY).updateInventoryLevels([{ inventory_item_id: item.id, location_id: location.id, stocked_quantity }])
+  return { variant_id: product.variants[0].id, setStock }
+}
+
+medusaIntegrationTestRunner({
+  cwd: path.join(__dirname, "../app"),
+  testSuite: ({ api, getContainer }) => {
+    let store: Store
+
+    beforeEach(async () => {
+      await control(sandbox, "POST", "/reset")
+      await control(sandbox, "DELETE", "/faults")
+      sandbox.configure({ webhookUrl: `${api.defaults.baseURL}/hooks/plural/webhook` })
+      store = await seedStore(getContainer())
+      resolvePluralProvider(getContainer()).options.pre_auth = false
+    })
+
+    const pluralOrder = (id: string) => control(sandbox, "GET", `/orders/${id}`)
+    const refundsAtPlural = async (orderId: string) =>
+      (await control(sandbox, "GET", "/orders")).filter((o: any) => o.type === "REFUND" && o.parent_order_id === orderId && o.status !== "FAILED")
+    const ledgerRow = async (pluralOrderId: string) => {
+      const [row] = await sql(`select * from plural_order where plural_order_id = ?`, [pluralOrderId])
+      return row
+    }
+    const sql = async (text: string, values: unknown[] = []) =>
+      (await (getContainer().resolve(ContainerRegistrationKeys.PG_CONNECTION) as any).raw(text, values)).rows
+    const reconcile = async () => (await reconcilePluralPaymentsWorkflow(getContainer()).run({ input: {} })).result
+    const settle = (cartId: string) => api.post(`/store/plural/carts/${cartId}/settle`, {}, store.storeHeaders).then((r) => r.data)
+
+    it("case 1 — paid, sold out, refunded in Plural's dashboard, stock back: never a free order", async () => {
+      const kettle = await stockedVariant(getContainer(), store)
+      const { cart, session } = await cartWithPluralSession(api, store, { variant_id: kettle.variant_id, quantity: 1 })
+      await kettle.setStock(0) // the last unit sold meanwhile
+      const paid = await pay(sandbox, session.data.plural_order_id, { send_webhook: false })
+
+      const back = await returnToStore(api, paid.callback.fields)
+      // Truthful: paid, order not made yet — the shopper waits instead of paying again.
+      expect(new URL(back.headers.location).searchParams.get("status")).toBe("pending")
+      expect(await ledgerRow(session.data.plural_order_id)).toMatchObject({ state: "paid", plural_status: "PROCESSED" })
+
+      await control(sandbox, "POST", `/orders/${session.data.plural_order_id}/refund`, {})
+      await eventually(async () => (await ledgerRow(session.data.plural_order_id)).state === "refunded", "the dashboard refund to reach the ledger")
+      await kettle.setStock(5)
+      await sql(`update plural_order set next_check_at = now() - interval '1 second' where plural_order_id = ?`, [session.data.plural_order_id])
+      await reconcile()
+      const settled = await settle(cart.id)
+
+      expect(settled).toMatchObject({ status: "refunded" })
+      expect(await countOrdersOfCart(getContainer(), cart.id)).toBe(0)
+      expect((await pluralOrder(session.data.plural_order_id)).status).toBe("FULLY_REFUNDED")
+      expect(await refundsAtPlural(session.data.plural_order_id)).toHaveLength(1)
+    })
+
+    it("case 4 — paid, the cart cannot complete: retried, then refunded automatically after the deadline", async () => {
+      const kettle = await stockedVariant(getContainer(), store)
+      const { cart, session } = await cartWithPluralSession(api, store, { variant_id: kettle.variant_id, quantity: 1 })
+      await kettle.setStock(0)
+      await pay(sandbox, session.data.plural_order_id, { send_webhook: true })
+      await eventually(async () => (await ledgerRow(session.data.plural_order_id))?.state === "paid", "the webhook to find the cart cannot complete")
+      expect(await settle(cart.id)).toMatchObject({ status: "pending", paid: true })
+
+      // Still within complete_paid_within_minutes: a retry that succeeds once stock is back would keep the sale;
+      // here the stock never returns and the deadline passes.
+      await sql(`update plural_order set paid_at = now() - interval '31 minutes', next_check_at = now() - interval '1 second' where plural_order_id = ?`, [
+        session.data.plural_order_id,
+      ])
+      const summary = await reconcile()
+      expect(summary).toMatchObject({ refunded: 1 })
+
+      expect(await countOrdersOfCart(getContainer(), cart.id)).toBe(0)
+      expect((await pluralOrder(session.data.plural_order_id)).status).toBe("FULLY_REFUNDED")
+      const refunds = await refundsAtPlural(session.data.plural_order_id)
+      expect(refunds.map((r: any) => [r.merchant_order_reference, r.order_amount.value])).toEqual([[`${session.id}-back`, 125000]])
+      const settled = await settle(cart.id)
+      expect(settled).toMatchObject({ status: "refunded", code: "REFUNDED" })
+      expect(settled.reason).not.toMatch(/inventory|stock|cart|error/i)
+      // The job runs again: nothing more is refunded.
+      await sql(`update plural_order set next_check_at = now() - interval '1 second' where plural_order_id = ?`, [session.data.plural_order_id])
+      await reconcile()
+      expect(await refundsAtPlural(session.data.plural_order_id)).toHaveLength(1)
+      // The shopper can start again.
+      const retry = await startPluralSession(api, store, cart.id)
+      expect(retry.data.plural_order_id).not.toBe(session.data.plural_order_id)
+    })
+
+    it("case 4, pre-auth — the authorisation is released instead", async () => {
+      resolvePluralProvider(getContainer()).options.pre_auth = true
+      const kettle = await stockedVariant(getContainer(), store)
+      const { cart, session } = await cartWithPluralSession(api, store, { variant_id: kettle.variant_id, quantity: 1 })
+      await kettle.setStock(0)
+      const paid = await pay(sandbox, session.data.plural_order_id, { send_webhook: false })
+      await returnToStore(api, paid.callback.fields)
+      await sql(`update plural_order set paid_at = now() - interval '31 minutes', next_check_at = now() - interval '1 second' where plural_order_id = ?`, [
+        session.data.plural_order_id,
+      ])
+      expect(await reconcile()).toMatchObject({ released: 1 })
+      expect((await pluralOrder(session.data.plural_order_id)).status).toBe("CANCELLED")
+      expect(await countOrdersOfCart(getContainer(), cart.id)).toBe(0)
+    })
+
+    it("case 3 — the cart changed in another tab after the Plural order was made: the old order, paid, is refunded", async () => {
+      const { cart, session } = await cartWithPluralSession(api, store, { quantity: 1 })
+      // Tab B: one more item, and a new payment session for the new total (Medusa deletes the old one).
+      await api.post(`/store/carts/${cart.id}/line-items`, { variant_id: store.inr.variant_id, quantity: 1 }, store.storeHeaders)
+      const replacement = await startPluralSession(api, store, cart.id)
+      expect(replacement.data.amount).toBe(99900)
+      // Tab A: the old hosted page is still payable, and the shopper pays it.
+      await pay(sandbox, session.data.plural_order_id, { send_webhook: true })
+
+      await eventually(async () => (await ledgerRow(session.data.plural_order_id)).state === "refunded", "the orphan to be refunded")
+      expect((await pluralOrder(session.data.plural_order_id)).status).toBe("FULLY_REFUNDED")
+      expect(await countOrdersOfCart(getContainer(), cart.id)).toBe(0)
+      // The current checkout is untouched and still pays for the cart.
+      await pay(sandbox, replacement.data.plural_order_id, { send_webhook: true })
+      await eventually(() => orderOfCart(getContainer(), cart.id), "the current payment to make the order")
+      expect((await pluralOrder(replacement.data.plural_order_id)).status).toBe("PROCESSED")
+      expect(await refundsAtPlural(replacement.data.plural_order_id)).toHaveLength(0)
+    })
+
+    it("case 2 — a refund whose answer is lost is read back; an admin retry under a new id never pays twice", async () => {
+      const { cart, session } = await cartWithPluralSession(api, store)
+      const paid = await pay(sandbox, session.data.plural_order_id, { send_webhook: false })
+      await returnToStore(api, paid.callback.fields)
+      const order = await orderOfCart(getContainer(), cart.id)
+      const paymentId = order.payment_collections[0].payments[0].id
+      const refund = (amount: number) => api.post(`/admin/payments/${paymentId}/refund`, { amount }, { ...store.adminHeaders, validateStatus: () => true })
+
+      // Plural commits, the answer is lost; the read-back by reference finds it: success, once.
+      await control(sandbox, "POST", "/faults", { route: "refund", kind: "status", status: 504, count: 5, after_commit: true })
+      expect((await refund(100)).status).toBe(200)
+      await control(sandbox, "DELETE", "/faults")
+      expect(await refundsAtPlural(session.data.plural_order_id)).toHaveLength(1)
+
+      // Plural commits, and Plural cannot be asked either: the merchant is told the truth, and the retry (a new
+      // Medusa refund id) is matched to the refund Plural made instead of paying again.
+      await control(sandbox, "POST", "/faults", { route: "refund", kind: "status", status: 504, count: 5, after_commit: true })
+      await control(sandbox, "POST", "/faults", { route: "get_order_by_reference", kind: "status", status: 503, count: 10 })
+      const lost = await refund(50)
+      expect(lost.status).toBeGreaterThanOrEqual(500)
+      expect(lost.data.message).toMatch(/cannot tell yet whether the refund of INR 50.00 was made.*never refunds twice/)
+      await control(sandbox, "DELETE", "/faults")
+      expect((await refund(50)).status).toBe(200)
+
+      expect((await refundsAtPlural(session.data.plural_order_id)).map((r: any) => r.order_amount.value).sort((a: number, b: number) => a - b)).toEqual([5000, 10000])
+      const after = await orderOfCart(getContainer(), cart.id)
+      expect(after.payment_collections[0].payments[0].refunds.map((r: any) => Number(r.amount)).sort((a: number, b: number) => a - b)).toEqual([50, 100])
+    })
+
+    it("a refund made in Plural's dashboard appears on the Medusa order, once, with no second refund at Plural", async () => {
+      const { cart, session } = await cartWithPluralSession(api, store)
+      const paid = await pay(sandbox, session.data.plural_order_id, { send_webhook: false })
+      await returnToStore(api, paid.callback.fields)
+      await control(sandbox, "POST", `/orders/${session.data.plural_order_id}/refund`, { amount: 20000 })
+      const recorded = await eventually(async () => {
+        const order = await orderOfCart(getContainer(), cart.id)
+        return order.payment_collections[0].payments[0].refunds.length === 1 && order
+      }, "the dashboard refund on the Medusa order")
+      expect(Number(recorded.payment_collections[0].payments[0].refunds[0].amount)).toBe(200)
+      // A redelivery and a job run change nothing.
+      const deliveries = (await control(sandbox, "GET", "/webhooks")).filter((d: any) => d.event_type === "REFUND_PROCESSED")
+      await control(sandbox, "POST", `/webhooks/${deliveries[0].webhook_id}/redeliver`)
+      await reconcile()
+      const again = await orderOfCart(getContainer(), cart.id)
+      expect(again.payment_collections[0].payments[0].refunds).toHaveLength(1)
+      expect(await refundsAtPlural(session.data.plural_order_id)).toHaveLength(1)
+    })
+
+    it("a failed refund at Plural is visible to the merchant, with what to do", async () => {
+      const { cart, session } = await cartWithPluralSession(api, store)
+      const paid = await pay(sandbox, session.data.plural_order_id, { send_webhook: false })
+      await returnToStore(api, paid.callback.fields)
+      const order = await orderOfCart(getContainer(), cart.id)
+      await control(sandbox, "POST", "/refund-outcome", { outcome: "failed", count: 1 })
+      const failed = await api.post(`/admin/payments/${order.payment_collections[0].payments[0].id}/refund`, { amount: 100 }, { ...store.adminHeaders, validateStatus: () => true })
+      expect(failed.status).toBeGreaterThanOrEqual(400)
+      expect(failed.data.message).toMatch(/FAILED.*Nothing was paid out/)
+      const { data } = await api.get(`/admin/plural/exceptions?kind=refund_failed`, store.adminHeaders)
+      expect(data.exceptions).toEqual([expect.objectContaining({ kind: "refund_failed", amount: 10000, action: expect.stringMatching(/another way/) })])
+    })
+
+    it("a webhook failing four times is processed by the plugin's own retry", async () => {
+      const { cart, session } = await cartWithPluralSession(api, store)
+      await control(sandbox, "POST", "/faults", { route: "get_order", kind: "status", status: 503 })
+      await pay(sandbox, session.data.plural_order_id, { send_webhook: true })
+      // Plural's delivery and its three retries all fail while Plural's API is down.
+      await eventually(async () => {
+        const [event] = await sql(`select * from plural_webhook_event where plural_order_id = ?`, [session.data.plural_order_id])
+        return event?.status === "failed" && event.attempts >= 4
+      }, "four failed deliveries")
+      const { data } = await api.get(`/admin/plural/exceptions?kind=webhook_failing`, store.adminHeaders)
+      expect(data.exceptions).toHaveLength(1)
+      await control(sandbox, "DELETE", "/faults")
+      await sql(`update plural_webhook_event set next_attempt_at = now() - interval '1 second' where plural_order_id = ?`, [session.data.plural_order_id])
+
+      const summary = await reconcile()
+      expect(summary.webhooks_retried).toBe(1)
+      expect(await countOrdersOfCart(getContainer(), cart.id)).toBe(1)
+      const [event] = await sql(`select status from plural_webhook_event where plural_order_id = ?`, [session.data.plural_order_id])
+      expect(event.status).toBe("processed")
+    })
+
+    it("500 abandoned checkouts and one paid with its webhook lost: settled in one job run", async () => {
+      const provider = resolvePluralProvider(getContainer())
+      // Abandoned checkouts as the ledger holds them: unpaid Plural orders, all due for a check now.
+      for (let i = 0; i < 500; i++) {
+        const reference = `payses_abandoned_${i}`
+        const checkout = await provider.client.createHostedCheckout({
+          merchant_order_reference: reference,
+          order_amount: { value: 10000, currency: "INR" },
+          callback_url: "http://localhost:9000/hooks/plural/callback",
+        })
+        await sql(
+          `insert into plural_order (id, merchant_order_reference, plural_order_id, session_id, amount, currency_code, flow, state, next_check_at, expires_at)
+           values (?, ?, ?, ?, 10000, 'inr', 'hosted', 'open', now() - interval '1 hour', now() + interval '1 day')`,
+          [`plord_abandoned_${i}`, reference, checkout.order_id, reference]
+        )
+      }
+      const { cart, session } = await cartWithPluralSession(api, store)
+      await pay(sandbox, session.data.plural_order_id, { send_webhook: false })
+      await sql(`update plural_order set next_check_at = now() where plural_order_id = ?`, [session.data.plural_order_id])
+
+      const summary = await reconcile()
+      expect(summary).toMatchObject({ checked: 501, completed: 1, pending: 500, errors: 0 })
+      expect(await countOrdersOfCart(getContainer(), cart.id)).toBe(1)
+      // Abandoned ones are not due again on the next run: a backoff, not every run.
+      expect(await reconcile()).toMatchObject({ checked: 0 })
+    })
+
+    it("a crash between creating the Plural order and storing the session still ends with an owner", async () => {
+      const { cart, session } = await cartWithPluralSession(api, store)
+      // As if the process died after Plural made the order and before anything was stored: the ledger has only
+      // the reference, and the session no Plural order.
+      await sql(`update plural_order set state = 'creating', plural_order_id = null, next_check_at = now() - interval '1 second' where merchant_order_reference = ?`, [session.id])
+      await sql(`update payment_session set data = '{"flow":"hosted"}'::jsonb where id = ?`, [session.id])
+      // The worst case: Plural's page was reached anyway and paid.
+      await pay(sandbox, session.data.plural_order_id, { send_webhook: false })
+
+      const summary = await reconcile()
+      expect(summary).toMatchObject({ checked: 1, refunded: 1 })
+      expect((await ledgerRow(session.data.plural_order_id)).state).toBe("refunded")
+      expect((await pluralOrder(session.data.plural_order_id)).status).toBe("FULLY_REFUNDED")
+      expect(await countOrdersOfCart(getContainer(), cart.id)).toBe(0)
+    })
+
+    it("polling reads an unpaid order from Plural at most once per poll interval, and answers no internal text", async () => {
+      const { cart, session } = await cartWithPluralSession(api, store, { data: { flow: "upi_collect", upi_vpa: "asha@okbank" } })
+      // A counted no-op fault on Plural's get-order route: what is left of its count tells how many reads were made.
+      await control(sandbox, "POST", "/faults", { route: "get_order", kind: "latency", latency_ms: 1, count: 1000 })
+      const answers = await Promise.all(Array.from({ length: 20 }, () => settle(cart.id)))
+      expect(answers.every((a) => a.status === "pending")).toBe(true)
+      const [fault] = await control(sandbox, "GET", "/faults")
+      expect(1000 - fault.count).toBeLessThanOrEqual(1)
+      await control(sandbox, "DELETE", "/faults")
+      // Plural down: the shopper's answer is still just "pending".
+      await control(sandbox, "POST", "/faults", { route: "get_order", kind: "status", status: 500 })
+      await new Promise((resolve) => setTimeout(resolve, 2100))
+      const down = await settle(cart.id)
+      expect(down).toEqual({ status: "pending", cart_id: cart.id })
+    })
+  },
+})
