@@ -124,6 +124,10 @@ medusaIntegrationTestRunner({
       await pay(sandbox, session.data.plural_order_id, { send_webhook: true })
       await eventually(async () => (await ledgerRow(session.data.plural_order_id))?.state === "paid", "the webhook to find the cart cannot complete")
       expect(await settle(cart.id)).toMatchObject({ status: "pending", paid: true })
+      const { data: open } = await api.get(`/admin/plural/exceptions?kind=paid_without_order`, store.adminHeaders)
+      expect(open.exceptions).toEqual([
+        expect.objectContaining({ plural_order_id: session.data.plural_order_id, amount: 125000, cart_id: cart.id, action: expect.stringMatching(/refunds automatically/) }),
+      ])
 
       // Still within complete_paid_within_minutes: a retry that succeeds once stock is back would keep the sale;
       // here the stock never returns and the deadline passes.
@@ -248,21 +252,70 @@ medusaIntegrationTestRunner({
       const { cart, session } = await cartWithPluralSession(api, store)
       await control(sandbox, "POST", "/faults", { route: "get_order", kind: "status", status: 503 })
       await pay(sandbox, session.data.plural_order_id, { send_webhook: true })
-      // Plural's delivery and its three retries all fail while Plural's API is down.
-      await eventually(async () => {
-        const [event] = await sql(`select * from plural_webhook_event where plural_order_id = ?`, [session.data.plural_order_id])
-        return event?.status === "failed" && event.attempts >= 4
-      }, "four failed deliveries")
+      const event = async () => (await sql(`select * from plural_webhook_event where plural_order_id = ?`, [session.data.plural_order_id]))[0]
+      // Acknowledged at once; processing fails while Plural's API is down, and the plugin retries on its schedule.
+      await eventually(async () => (await event())?.status === "failed", "the first failure")
+      for (let attempt = 2; attempt <= 4; attempt++) {
+        expect((await event()).next_attempt_at).toBeTruthy()
+        await sql(`update plural_webhook_event set next_attempt_at = now() - interval '1 second' where plural_order_id = ?`, [session.data.plural_order_id])
+        expect(await reconcile()).toMatchObject({ webhooks_retried: 1 })
+      }
+      expect(await event()).toMatchObject({ status: "failed", attempts: 4 })
       const { data } = await api.get(`/admin/plural/exceptions?kind=webhook_failing`, store.adminHeaders)
-      expect(data.exceptions).toHaveLength(1)
+      expect(data.exceptions).toEqual([expect.objectContaining({ reason: expect.stringMatching(/ORDER_PROCESSED failed 4 time/) })])
+
       await control(sandbox, "DELETE", "/faults")
       await sql(`update plural_webhook_event set next_attempt_at = now() - interval '1 second' where plural_order_id = ?`, [session.data.plural_order_id])
-
-      const summary = await reconcile()
-      expect(summary.webhooks_retried).toBe(1)
+      expect(await reconcile()).toMatchObject({ webhooks_retried: 1 })
       expect(await countOrdersOfCart(getContainer(), cart.id)).toBe(1)
-      const [event] = await sql(`select status from plural_webhook_event where plural_order_id = ?`, [session.data.plural_order_id])
-      expect(event.status).toBe("processed")
+      expect(await event()).toMatchObject({ status: "processed", attempts: 5 })
+    })
+
+    it("an event stored and acknowledged but never processed (the process died) is processed by the job", async () => {
+      const { cart, session } = await cartWithPluralSession(api, store)
+      const paid = await pay(sandbox, session.data.plural_order_id, { send_webhook: false })
+      await sql(
+        `insert into plural_webhook_event (id, webhook_id, event_type, plural_order_id, status, attempts, payload, created_at, updated_at)
+         values ('plwh_orphan', 'msg_orphan', 'ORDER_PROCESSED', ?, 'received', 0, ?::jsonb, now() - interval '2 minutes', now() - interval '2 minutes')`,
+        [paid.order.order_id, JSON.stringify({ event_type: "ORDER_PROCESSED", data: paid.order })]
+      )
+      expect(await reconcile()).toMatchObject({ webhooks_retried: 1 })
+      expect(await countOrdersOfCart(getContainer(), cart.id)).toBe(1)
+    })
+
+    it("the inbox heals itself: an event a dead instance left half-done is taken over; old processed rows are pruned", async () => {
+      const { cart, session } = await cartWithPluralSession(api, store)
+      const paid = await pay(sandbox, session.data.plural_order_id, { send_webhook: false })
+      const event = { event_type: "ORDER_PROCESSED", data: paid.order }
+      // An instance claimed this delivery, answered nothing and died three minutes ago.
+      await sql(
+        `insert into plural_webhook_event (id, webhook_id, event_type, plural_order_id, status, attempts, payload, created_at, updated_at)
+         values ('plwh_dead', 'msg_dead', 'ORDER_PROCESSED', ?, 'processing', 1, ?::jsonb, now() - interval '3 minutes', now() - interval '3 minutes')`,
+        [paid.order.order_id, JSON.stringify(event)]
+      )
+      await sql(
+        `insert into plural_webhook_event (id, webhook_id, event_type, status, attempts, processed_at, created_at, updated_at)
+         values ('plwh_old', 'msg_old', 'ORDER_PROCESSED', 'processed', 1, now() - interval '40 days', now() - interval '40 days', now() - interval '40 days')`
+      )
+      // Several instances run the job at once: one of them works, the others step aside.
+      const runs = await Promise.all([reconcile(), reconcile()])
+      expect(runs.filter((r) => r.skipped)).toHaveLength(1)
+      expect(runs.find((r) => !r.skipped)).toMatchObject({ webhooks_retried: 1 })
+      expect(await countOrdersOfCart(getContainer(), cart.id)).toBe(1)
+      const rows = await sql(`select webhook_id, status, attempts from plural_webhook_event where webhook_id in ('msg_dead', 'msg_old')`)
+      expect(rows).toEqual([{ webhook_id: "msg_dead", status: "processed", attempts: 2 }])
+    })
+
+    it("POST /admin/plural/reconcile runs the job now and answers its summary", async () => {
+      const { cart, session } = await cartWithPluralSession(api, store)
+      await pay(sandbox, session.data.plural_order_id, { send_webhook: false })
+      await sql(`update plural_order set next_check_at = now() - interval '1 second' where plural_order_id = ?`, [session.data.plural_order_id])
+      const { data } = await api.post(`/admin/plural/reconcile`, {}, store.adminHeaders)
+      expect(data.summary).toMatchObject({ checked: 1, completed: 1, errors: 0 })
+      expect(await countOrdersOfCart(getContainer(), cart.id)).toBe(1)
+      const refused = await api.get(`/admin/plural/exceptions?kind=nonsense`, { ...store.adminHeaders, validateStatus: () => true })
+      expect(refused.status).toBe(400)
+      expect(refused.data.message).toMatch(/^kind:/)
     })
 
     it("500 abandoned checkouts and one paid with its webhook lost: settled in one job run", async () => {

@@ -16,7 +16,7 @@ const processPluralWebhookStep = createStep("process-plural-webhook", async ({ e
     if (event.data.type === "REFUND") {
       await recordPluralRefundWorkflow(container).run({ input: { refund: event.data } })
     } else {
-      await settlePluralPaymentWorkflow(container).run({ input: { plural_order_id: event.data.order_id } })
+      await settlePluralPaymentWorkflow(container).run({ input: { plural_order_id: event.data.order_id, observed_status: event.data.status } })
     }
     return new StepResponse<WebhookOutcome>("processed")
   } catch (error) {

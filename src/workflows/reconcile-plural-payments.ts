@@ -4,9 +4,8 @@ import { createStep, createWorkflow, StepResponse, WorkflowResponse } from "@med
 import { PLURAL_MODULE } from "../modules/plural"
 import type { PluralModuleService } from "../modules/plural/service"
 import type { LedgerOrder } from "../modules/plural/types"
-import type { WebhookEvent } from "../plural"
 import { resolvePluralProvider } from "../utils/resolve-plural-provider"
-import { handlePluralWebhook } from "./handle-plural-webhook"
+import { processPluralInboxEvent } from "./handle-plural-webhook"
 import { recordRefundOnMedusa } from "./record-plural-refund"
 import { settlePluralPaymentWorkflow } from "./settle-plural-payment"
 
@@ -80,13 +79,9 @@ async function reconcile(container: MedusaContainer): Promise<ReconcileSummary> 
     )
   }
 
-  for (const event of await ledger.dueEvents(BATCH)) {
-    summary.webhooks_retried++
-    const outcome = await handlePluralWebhook(container, {
-      webhook_id: event.webhook_id,
-      event_type: event.event_type,
-      event: event.payload as WebhookEvent,
-    }).catch((error) => failing(`webhook ${event.webhook_id}`, error))
+  for (const { webhook_id } of await ledger.dueEvents(BATCH)) {
+    const outcome = await processPluralInboxEvent(container, webhook_id).catch((error) => failing(`webhook ${webhook_id}`, error))
+    if (outcome !== "skipped") summary.webhooks_retried++
     if (outcome === "failed") summary.errors++
   }
 

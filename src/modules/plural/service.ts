@@ -4,14 +4,14 @@ import type { SqlEntityManager } from "@mikro-orm/postgresql"
 import { PluralOrder } from "./models/plural-order"
 import { PluralRefund } from "./models/plural-refund"
 import { PluralWebhookEvent } from "./models/plural-webhook-event"
-import type { LedgerOrder, LedgerRefund, LedgerState, NewLedgerOrder, NewLedgerRefund, RefundStatus } from "./types"
+import type { LedgerOrder, LedgerRefund, NewLedgerOrder, NewLedgerRefund, RefundStatus } from "./types"
 
 /** An event whose handler has said nothing for this long is presumed dead (crashed instance) and may be taken over. */
 const STALE_AFTER_SECONDS = 120
+/** A received event not picked up after this long lost its queue message (or its process): the job processes it. */
+const RECEIVED_STALE_SECONDS = 60
 /** A refund still `requested` after this long was cut off mid-call (process died): ask Plural what became of it. */
 const REQUESTED_STALE_SECONDS = 120
-
-export type ClaimOutcome = "claimed" | "duplicate" | "busy"
 
 type Ctx = Context<SqlEntityManager>
 
@@ -237,20 +237,20 @@ export class PluralModuleService extends MedusaService({ PluralOrder, PluralRefu
   // ---- Webhook inbox -------------------------------------------------------------------------------------------
 
   /**
-   * Claims a delivery for processing, atomically in the database so that several Medusa instances receiving the
-   * same event at once agree: exactly one gets "claimed"; the others get "duplicate" (already done) or "busy"
-   * (another instance is on it — answer non-2xx and Plural will redeliver later). A failed or stale event is
-   * claimed again.
+   * Stores a verified delivery by its `webhook-id`, atomically, so that several Medusa instances receiving the same
+   * event at once agree on one row. `stored`: a new event (or a failed one Plural redelivered), to be processed;
+   * `duplicate`: already stored, processed or on its way.
    */
   @InjectManager()
-  async claimEvent(
+  async receiveEvent(
     input: { webhook_id: string; event_type: string; plural_order_id?: string; payload?: unknown },
     @MedusaContext() context: Ctx = {}
-  ): Promise<ClaimOutcome> {
+  ): Promise<"stored" | "duplicate"> {
     const manager = context.manager!
+    const known = input.payload !== undefined
     const inserted = await manager.execute(
-      `insert into plural_webhook_event (id, webhook_id, event_type, plural_order_id, payload, status, attempts, created_at, updated_at)
-       values (?, ?, ?, ?, ?, 'processing', 1, now(), now())
+      `insert into plural_webhook_event (id, webhook_id, event_type, plural_order_id, payload, status, attempts, processed_at, created_at, updated_at)
+       values (?, ?, ?, ?, ?, ?, 0, ${known ? "null" : "now()"}, now(), now())
        on conflict (webhook_id) where deleted_at is null do nothing
        returning id`,
       [
@@ -258,24 +258,33 @@ export class PluralModuleService extends MedusaService({ PluralOrder, PluralRefu
         input.webhook_id,
         input.event_type,
         input.plural_order_id ?? null,
-        input.payload === undefined ? null : JSON.stringify(input.payload),
+        known ? JSON.stringify(input.payload) : null,
+        known ? "received" : "ignored",
       ]
     )
-    if (inserted.length) return "claimed"
-
-    const retaken = await manager.execute(
-      `update plural_webhook_event set status = 'processing', attempts = attempts + 1, next_attempt_at = null, updated_at = now()
-       where webhook_id = ? and deleted_at is null
-         and (status = 'failed' or (status = 'processing' and updated_at < now() - make_interval(secs => ?)))
-       returning id`,
-      [input.webhook_id, STALE_AFTER_SECONDS]
+    if (inserted.length) return known ? "stored" : "duplicate"
+    const requeued = await manager.execute(
+      `update plural_webhook_event set status = 'received', next_attempt_at = null, updated_at = now()
+       where webhook_id = ? and deleted_at is null and status = 'failed' returning id`,
+      [input.webhook_id]
     )
-    if (retaken.length) return "claimed"
+    return requeued.length ? "stored" : "duplicate"
+  }
 
-    const [existing] = await manager.execute(`select status from plural_webhook_event where webhook_id = ? and deleted_at is null`, [
-      input.webhook_id,
-    ])
-    return existing?.status === "processing" ? "busy" : "duplicate"
+  /**
+   * Takes a stored event for processing: exactly one caller wins (the subscriber, or the job retrying it), and an
+   * event left `processing` by an instance that died is taken over after a while.
+   */
+  @InjectManager()
+  async claimEvent(webhookId: string, @MedusaContext() context: Ctx = {}): Promise<{ event_type: string; payload: unknown; attempts: number } | undefined> {
+    const [row] = await context.manager!.execute(
+      `update plural_webhook_event set status = 'processing', attempts = attempts + 1, next_attempt_at = null, updated_at = now()
+       where webhook_id = ? and deleted_at is null and payload is not null
+         and (status in ('received', 'failed') or (status = 'processing' and updated_at < now() - make_interval(secs => ?)))
+       returning event_type, payload, attempts`,
+      [webhookId, STALE_AFTER_SECONDS]
+    )
+    return row as { event_type: string; payload: unknown; attempts: number } | undefined
   }
 
   /** A failed event is retried by the plugin after `retry_in_seconds` (backoff chosen by the caller). */
@@ -295,16 +304,20 @@ export class PluralModuleService extends MedusaService({ PluralOrder, PluralRefu
     )
   }
 
-  /** Failed events due for the plugin's own retry, and events left `processing` by an instance that died. */
+  /**
+   * Events the job should process: failed ones due for the plugin's own retry, received ones whose processing never
+   * started (the process died after acknowledging), and ones left `processing` by an instance that died.
+   */
   @InjectManager()
-  async dueEvents(limit: number, @MedusaContext() context: Ctx = {}): Promise<{ webhook_id: string; event_type: string; payload: unknown }[]> {
+  async dueEvents(limit: number, @MedusaContext() context: Ctx = {}): Promise<{ webhook_id: string }[]> {
     return await context.manager!.execute(
-      `select webhook_id, event_type, payload from plural_webhook_event
+      `select webhook_id from plural_webhook_event
        where deleted_at is null and payload is not null
          and ((status = 'failed' and next_attempt_at <= now())
+           or (status = 'received' and updated_at < now() - make_interval(secs => ?))
            or (status = 'processing' and updated_at < now() - make_interval(secs => ?)))
        order by updated_at asc limit ?`,
-      [STALE_AFTER_SECONDS, limit]
+      [RECEIVED_STALE_SECONDS, STALE_AFTER_SECONDS, limit]
     )
   }
 
@@ -322,14 +335,15 @@ export class PluralModuleService extends MedusaService({ PluralOrder, PluralRefu
 
   @InjectManager()
   async exceptionRows(
-    filter: { plural_order_ids?: string[]; states?: LedgerState[] },
+    filter: { plural_order_ids?: string[] },
     @MedusaContext() context: Ctx = {}
   ): Promise<{ orders: LedgerOrder[]; refunds: LedgerRefund[]; events: FailingEvent[] }> {
     const manager = context.manager!
     const ids = filter.plural_order_ids
     const inIds = (column: string) => (ids ? `and ${column} in (${ids.map(() => "?").join(", ") || "null"})` : "")
     const orders = await manager.execute(
-      `select * from plural_order where deleted_at is null and (state in ('paid', 'returning', 'released', 'refunded')) ${inIds("plural_order_id")}
+      `select * from plural_order where deleted_at is null ${inIds("plural_order_id")}
+         and (state in ('paid', 'returning') or (state in ('released', 'refunded') and updated_at > now() - interval '30 days'))
        order by updated_at desc limit 1000`,
       ids ?? []
     )

@@ -24,6 +24,11 @@ export type SettleInput = {
   plural_order_id: string
   /** Polling callers: read an unpaid order from Plural at most once per `poll_interval_seconds` across instances. */
   throttled?: boolean
+  /**
+   * The status a signed browser return or webhook reports. When the ledger already settled the order at that very
+   * status, there is nothing new to read: the second of a racing return and webhook costs no Plural call.
+   */
+  observed_status?: string
 }
 
 /**
@@ -50,6 +55,9 @@ export async function settlePluralOrder(container: MedusaContainer, input: Settl
   const provider = resolvePluralProvider(container)
   const row = await ledger.findOrder({ plural_order_id: input.plural_order_id })
   if (!row) throw new MedusaError(MedusaError.Types.NOT_FOUND, `Plural order ${input.plural_order_id} was not made by this store`)
+
+  const settled = ["owned", "released", "refunded", "closed"].includes(row.state)
+  if (settled && input.observed_status && input.observed_status === row.plural_status) return fromLedger(row, row.cart_id ?? undefined)
 
   const context = await sessionContext(container, row)
   const known = { cart_id: context.cart_id ?? row.cart_id ?? undefined }
@@ -163,16 +171,18 @@ function orphanReason(plural: Order, row: LedgerOrder, context: SessionContext, 
 
 /** A Medusa order holds the payment: recorded, and a capture Plural made (auto-capture, its dashboard) mirrored. */
 async function own(container: MedusaContainer, row: LedgerOrder, orderId: string, plural: Order): Promise<void> {
-  const ledger = container.resolve<PluralModuleService>(PLURAL_MODULE)
-  if (row.state !== "owned" || row.medusa_order_id !== orderId) {
-    await ledger.updateOrder(row.id, { state: "owned", medusa_order_id: orderId, last_error: null, check_in_seconds: null })
+  if (CAPTURED_STATUSES.has(plural.status)) {
+    const [payment] = await container
+      .resolve(Modules.PAYMENT)
+      .listPayments({ payment_session_id: row.session_id }, { select: ["id", "captured_at", "canceled_at"] })
+    if (payment && !payment.captured_at && !payment.canceled_at) {
+      await capturePaymentWorkflow(container).run({ input: { payment_id: payment.id } })
+    }
   }
-  if (!CAPTURED_STATUSES.has(plural.status)) return
-  const [payment] = await container
-    .resolve(Modules.PAYMENT)
-    .listPayments({ payment_session_id: row.session_id }, { select: ["id", "captured_at", "canceled_at"] })
-  if (payment && !payment.captured_at && !payment.canceled_at) {
-    await capturePaymentWorkflow(container).run({ input: { payment_id: payment.id } })
+  // Marked owned only once Medusa mirrors Plural, so a failed capture is tried again by the next settlement.
+  if (row.state !== "owned" || row.medusa_order_id !== orderId) {
+    const ledger = container.resolve<PluralModuleService>(PLURAL_MODULE)
+    await ledger.updateOrder(row.id, { state: "owned", medusa_order_id: orderId, last_error: null, check_in_seconds: null })
   }
 }
 

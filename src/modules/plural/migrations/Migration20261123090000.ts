@@ -54,6 +54,11 @@ export class Migration20261123090000 extends Migration {
     this.addSql(`create index if not exists "IDX_plural_refund_plural_order_id" on "plural_refund" ("plural_order_id") where "deleted_at" is null;`)
     this.addSql(`create index if not exists "IDX_plural_refund_deleted_at" on "plural_refund" ("deleted_at") where "deleted_at" is null;`)
 
+    // `received`: stored and acknowledged, waiting for its (asynchronous) processing.
+    this.addSql(`alter table if exists "plural_webhook_event" drop constraint if exists "plural_webhook_event_status_check";`)
+    this.addSql(
+      `alter table if exists "plural_webhook_event" add constraint "plural_webhook_event_status_check" check ("status" in ('received', 'processing', 'processed', 'failed', 'ignored'));`
+    )
     this.addSql(`alter table if exists "plural_webhook_event" add column if not exists "payload" jsonb null;`)
     this.addSql(`alter table if exists "plural_webhook_event" add column if not exists "next_attempt_at" timestamptz null;`)
     this.addSql(`create index if not exists "IDX_plural_webhook_event_next_attempt_at" on "plural_webhook_event" ("next_attempt_at") where "next_attempt_at" is not null and "deleted_at" is null;`)

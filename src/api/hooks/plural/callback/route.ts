@@ -31,7 +31,10 @@ async function handle(req: MedusaRequest, res: MedusaResponse) {
   }
 
   try {
-    const { result } = await settlePluralPaymentWorkflow(req.scope).run({ input: { plural_order_id: fields.data.order_id } })
+    const { order_id, status, payment_status } = fields.data
+    const { result } = await settlePluralPaymentWorkflow(req.scope).run({
+      input: { plural_order_id: order_id, observed_status: (status ?? payment_status)?.toUpperCase() },
+    })
     if (result.status === "completed") return res.redirect(303, to(success, { order_id: result.order_id, cart_id: result.cart_id }))
     if (result.status === "pending" && result.last_attempt && !result.paid) {
       // The attempt failed and the shopper is back with us: let them try again from the storefront.
