@@ -19,6 +19,17 @@ const backendUrl = process.env.DEMO_BACKEND_URL || `http://localhost:${process.e
 const storefrontUrl = process.env.DEMO_STOREFRONT_URL || "http://localhost:8000"
 const cors = [storefrontUrl, backendUrl].join(",")
 
+// Several server instances (the benchmark's) need one lock across them: Medusa's PostgreSQL locking provider.
+const sharedLocking =
+  process.env.DEMO_LOCKING === "postgres"
+    ? [
+        {
+          resolve: "@medusajs/medusa/locking",
+          options: { providers: [{ resolve: "@medusajs/medusa/locking-postgres", id: "locking-postgres", is_default: true }] },
+        },
+      ]
+    : []
+
 const config = defineConfig({
   projectConfig: {
     databaseUrl: required("DATABASE_URL"),
@@ -40,6 +51,7 @@ const config = defineConfig({
   },
   plugins: [{ resolve: "medusa-payment-plural", options: {} }],
   modules: [
+    ...sharedLocking,
     {
       resolve: "@medusajs/medusa/payment",
       options: {

@@ -246,8 +246,10 @@ function waitForHttp(url, { timeoutMs, exited, what }) {
  * - `adminCacheDir`: where admin dashboard builds are kept by content (default `<repo>/.cache/demo-admin`);
  * - `migrate`: run `medusa db:migrate` even when this database is known to be up to date;
  * - `buildPlugin`: `"auto"` (default: when `.medusa/server` is missing or older than `src/`), `"always"`, `"never"`;
- * - `log(message)`: progress lines; `echo`: also stream the child processes' output.
- * Resolves `{ urls, publishableKey, admin, regionId, timings, stateFile, stop() }`.
+ * - `log(message)`: progress lines; `echo`: also stream the child processes' output;
+ * - `pluralBaseUrl(sandboxUrl)`: where the store reaches Plural, when something (a counting proxy) sits in between.
+ * Resolves `{ urls, publishableKey, admin, regionId, timings, stateFile, medusaPid, startInstance(port), stop() }`;
+ * `startInstance` starts one more Medusa server on the same app and database (a multi-instance deployment).
  */
 async function startDemo(options = {}) {
   const env = options.env ?? process.env
@@ -381,7 +383,7 @@ async function startDemo(options = {}) {
       PLURAL_CLIENT_SECRET: sandbox.merchant.client_secret,
       PLURAL_SECRET_KEY: sandbox.merchant.secret_key,
       PLURAL_WEBHOOK_SECRET: sandbox.merchant.webhook_secret,
-      PLURAL_BASE_URL: sandbox.url,
+      PLURAL_BASE_URL: options.pluralBaseUrl ? await options.pluralBaseUrl(sandbox.url) : sandbox.url,
       DEMO_ADMIN_EMAIL: adminEmail,
       DEMO_ADMIN_PASSWORD: adminPassword,
       DEMO_SEED_OUTPUT: seedFile,
@@ -479,17 +481,20 @@ async function startDemo(options = {}) {
     seeding.catch(() => {})
     for (const result of await settled) if (result.status === "rejected") throw result.reason
 
-    await step(`start Medusa (medusa start on port ${port.medusa})`, async () => {
+    /** One `medusa start` of the app on `listenPort`. */
+    const startInstance = async (listenPort, name = "medusa") => {
       // NODE_ENV neither "development" (which would serve the admin through Vite) nor "production" (whose Secure
       // session cookie would not be sent back over plain http://localhost).
-      const proc = startProcess(medusa("medusa", ["start", "-H", bindHost, "-p", String(port.medusa)], appDir, { NODE_ENV: "demo" }))
-      cleanups.push({ name: "Medusa", fn: () => proc.stop() })
-      await waitForHttp(`http://${bindHost}:${port.medusa}/health`, {
+      const proc = startProcess(medusa(name, ["start", "-H", bindHost, "-p", String(listenPort)], appDir, { NODE_ENV: "demo" }))
+      cleanups.push({ name, fn: () => proc.stop() })
+      await waitForHttp(`http://${bindHost}:${listenPort}/health`, {
         timeoutMs: options.startTimeoutMs ?? 180_000,
         exited: proc.exited,
         what: `Medusa (log: ${proc.logFile})`,
       })
-    })
+      return { url: `http://${host}:${listenPort}`, pid: proc.child.pid, stop: () => proc.stop() }
+    }
+    const server = await step(`start Medusa (medusa start on port ${port.medusa})`, () => startInstance(port.medusa))
     await seeding
     const facts = JSON.parse(fs.readFileSync(seedFile, "utf8"))
 
@@ -519,7 +524,7 @@ async function startDemo(options = {}) {
     const stateFile = path.join(stateDir, "demo.json")
     fs.writeFileSync(stateFile, JSON.stringify(result, null, 2) + "\n")
     cleanups.push({ name: "demo.json", fn: async () => fs.rmSync(stateFile, { force: true }) })
-    return { ...result, stateFile, sandboxControl: sandbox, stop }
+    return { ...result, stateFile, databaseUrl, sandboxControl: sandbox, medusaPid: server.pid, startInstance: (p) => startInstance(p, `medusa-${p}`), stop }
   } catch (error) {
     await stop()
     throw error

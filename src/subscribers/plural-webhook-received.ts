@@ -1,9 +1,16 @@
 import type { SubscriberArgs, SubscriberConfig } from "@medusajs/framework"
+import { concurrencyLimit } from "../utils/concurrency-limit"
 import { PLURAL_WEBHOOK_RECEIVED, processPluralInboxEvent } from "../workflows/handle-plural-webhook"
+
+/**
+ * A burst of events must not take every database connection from the requests acknowledging the next ones: a few are
+ * processed at a time per process (Medusa's local event bus would start them all at once).
+ */
+const processing = concurrencyLimit(4)
 
 /** Processes a Plural event the webhook route stored and acknowledged (on the worker, in a server/worker deployment). */
 export default async function pluralWebhookReceived({ event, container }: SubscriberArgs<{ webhook_id: string }>) {
-  await processPluralInboxEvent(container, event.data.webhook_id)
+  await processing(() => processPluralInboxEvent(container, event.data.webhook_id))
 }
 
 export const config: SubscriberConfig = {

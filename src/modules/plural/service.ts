@@ -237,38 +237,47 @@ export class PluralModuleService extends MedusaService({ PluralOrder, PluralRefu
   // ---- Webhook inbox -------------------------------------------------------------------------------------------
 
   /**
-   * Stores a verified delivery by its `webhook-id`, atomically, so that several Medusa instances receiving the same
-   * event at once agree on one row. `stored`: a new event (or a failed one Plural redelivered), to be processed;
-   * `duplicate`: already stored, processed or on its way.
+   * Stores verified deliveries by their `webhook-id`, in one statement, atomically, so that several Medusa instances
+   * receiving the same event at once agree on one row. Per delivery: `stored` — a new event (or a failed one Plural
+   * redelivered), to be processed; `duplicate` — already stored, processed or on its way.
    */
   @InjectManager()
-  async receiveEvent(
-    input: { webhook_id: string; event_type: string; plural_order_id?: string; payload?: unknown },
+  async receiveEvents(
+    inputs: { webhook_id: string; event_type: string; plural_order_id?: string; payload: unknown }[],
     @MedusaContext() context: Ctx = {}
-  ): Promise<"stored" | "duplicate"> {
+  ): Promise<("stored" | "duplicate")[]> {
     const manager = context.manager!
-    const known = input.payload !== undefined
-    const inserted = await manager.execute(
-      `insert into plural_webhook_event (id, webhook_id, event_type, plural_order_id, payload, status, attempts, processed_at, created_at, updated_at)
-       values (?, ?, ?, ?, ?, ?, 0, ${known ? "null" : "now()"}, now(), now())
+    const inserted: { webhook_id: string }[] = await manager.execute(
+      `insert into plural_webhook_event (id, webhook_id, event_type, plural_order_id, payload, status, attempts, created_at, updated_at)
+       values ${inputs.map(() => "(?, ?, ?, ?, ?, 'received', 0, now(), now())").join(", ")}
        on conflict (webhook_id) where deleted_at is null do nothing
-       returning id`,
-      [
+       returning webhook_id`,
+      inputs.flatMap((input) => [
         generateEntityId(undefined, "plwh"),
         input.webhook_id,
         input.event_type,
         input.plural_order_id ?? null,
-        known ? JSON.stringify(input.payload) : null,
-        known ? "received" : "ignored",
-      ]
+        JSON.stringify(input.payload),
+      ])
     )
-    if (inserted.length) return known ? "stored" : "duplicate"
-    const requeued = await manager.execute(
-      `update plural_webhook_event set status = 'received', next_attempt_at = null, updated_at = now()
-       where webhook_id = ? and deleted_at is null and status = 'failed' returning id`,
-      [input.webhook_id]
-    )
-    return requeued.length ? "stored" : "duplicate"
+    const stored = new Set(inserted.map((row) => row.webhook_id))
+    const others = inputs.map((input) => input.webhook_id).filter((id) => !stored.has(id))
+    if (others.length) {
+      const requeued: { webhook_id: string }[] = await manager.execute(
+        `update plural_webhook_event set status = 'received', next_attempt_at = null, updated_at = now()
+         where webhook_id in (${others.map(() => "?").join(", ")}) and deleted_at is null and status = 'failed'
+         returning webhook_id`,
+        others
+      )
+      for (const row of requeued) stored.add(row.webhook_id)
+    }
+    // The same webhook-id twice in one batch: the first is the event, the second its duplicate.
+    const seen = new Set<string>()
+    return inputs.map((input) => {
+      const first = !seen.has(input.webhook_id)
+      seen.add(input.webhook_id)
+      return first && stored.has(input.webhook_id) ? "stored" : "duplicate"
+    })
   }
 
   /**

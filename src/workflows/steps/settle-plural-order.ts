@@ -56,8 +56,7 @@ export async function settlePluralOrder(container: MedusaContainer, input: Settl
   const row = await ledger.findOrder({ plural_order_id: input.plural_order_id })
   if (!row) throw new MedusaError(MedusaError.Types.NOT_FOUND, `Plural order ${input.plural_order_id} was not made by this store`)
 
-  const settled = ["owned", "released", "refunded", "closed"].includes(row.state)
-  if (settled && input.observed_status && input.observed_status === row.plural_status) return fromLedger(row, row.cart_id ?? undefined)
+  if (isSettledAt(row, input.observed_status)) return fromLedger(row, row.cart_id ?? undefined)
 
   const context = await sessionContext(container, row)
   const known = { cart_id: context.cart_id ?? row.cart_id ?? undefined }
@@ -124,6 +123,14 @@ export async function settlePluralOrder(container: MedusaContainer, input: Settl
   } catch (error) {
     return await cartNotCompleted(container, { row, plural, context, current, error: error as Error })
   }
+}
+
+/**
+ * Whether the ledger already settled this order at the status a signed return or webhook reports: then nothing can
+ * have changed, and neither Plural nor the settlement needs to be asked again.
+ */
+export function isSettledAt(row: Pick<LedgerOrder, "state" | "plural_status">, observedStatus: string | undefined): boolean {
+  return Boolean(observedStatus) && observedStatus === row.plural_status && ["owned", "released", "refunded", "closed"].includes(row.state)
 }
 
 /** Paid, but the cart could not become an order (sold out meanwhile, say): retried for a while, then given back. */

@@ -5,7 +5,6 @@
  * plugin.
  */
 import type { MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
-import { parseWebhookEvent } from "../../../../plural"
 import { resolvePluralProvider } from "../../../../utils/resolve-plural-provider"
 import { receivePluralWebhook } from "../../../../workflows/handle-plural-webhook"
 
@@ -16,8 +15,6 @@ export async function POST(req: MedusaRequest, res: MedusaResponse) {
     return res.status(401).json({ message: "Invalid or stale webhook signature" })
   }
 
-  const event = parseWebhookEvent(rawBody)
-  const eventType = event?.event_type ?? String((req.body as { event_type?: unknown })?.event_type ?? "unknown").slice(0, 100)
-  const stored = await receivePluralWebhook(req.scope, { webhook_id: String(req.headers["webhook-id"]), event_type: eventType, event })
+  const stored = await receivePluralWebhook(req.scope, { webhook_id: String(req.headers["webhook-id"]), body: req.body })
   return res.status(200).json(stored === "duplicate" ? { received: true, duplicate: true } : { received: true })
 }
