@@ -1,5 +1,5 @@
-// Three projects: unit tests (HTTP faked with undici's MockAgent), integration tests on a real Medusa app and a
-// real PostgreSQL, and browser tests in headless Chromium. `npm test` runs all three in that order.
+// Four projects: unit tests (HTTP faked with undici's MockAgent), integration tests on a real Medusa app and a
+// real PostgreSQL, browser tests in headless Chromium, and the multi-instance topology. `npm test` runs them all.
 const swc = [
   "@swc/jest",
   { jsc: { parser: { syntax: "typescript", decorators: true, tsx: true }, target: "es2022" } },
@@ -27,5 +27,7 @@ module.exports = {
       displayName: "browser",
       testMatch: ["<rootDir>/integration-tests/browser/**/*.spec.ts"],
     },
+    // The demo store started twice on one database (Medusa's PostgreSQL locking between them).
+    { ...common, displayName: "topology", testMatch: ["<rootDir>/integration-tests/topology/**/*.spec.ts"] },
   ],
 }

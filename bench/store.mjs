@@ -23,6 +23,7 @@ import { freePort } from "../scripts/lib/postgres.mjs"
 const ROOT = path.resolve(import.meta.dirname ?? new URL(".", import.meta.url).pathname, "..")
 const require = createRequire(path.join(ROOT, "package.json"))
 const { startDemo } = require("./scripts/demo/start.cjs")
+const { browserReturn, readyCart, sandboxControl, startSession, storeApi } = require("./scripts/lib/store-api.cjs")
 
 const { values: args } = parseArgs({
   options: {
@@ -112,55 +113,6 @@ async function startCountingProxy(target) {
 
 // ---- the store, through its API ---------------------------------------------------------------------------------------
 
-async function json(url, init = {}) {
-  const response = await fetch(url, init)
-  const text = await response.text()
-  if (!response.ok) throw new Error(`${init.method ?? "GET"} ${url}: ${response.status} ${text.slice(0, 300)}`)
-  return text ? JSON.parse(text) : undefined
-}
-
-function storeApi(base, publishableKey) {
-  const headers = { "content-type": "application/json", "x-publishable-api-key": publishableKey }
-  return {
-    get: (route) => json(`${base}${route}`, { headers }),
-    post: (route, body = {}) => json(`${base}${route}`, { method: "POST", headers, body: JSON.stringify(body) }),
-  }
-}
-
-/** A cart ready to pay: one item, an Indian address, the cheapest shipping option. */
-async function readyCart(api, facts, variantId) {
-  const { cart } = await api.post("/store/carts", {
-    region_id: facts.regionId,
-    email: "bench@example.in",
-    items: [{ variant_id: variantId, quantity: 1 }],
-    shipping_address: { first_name: "Bench", last_name: "Shopper", address_1: "1 MG Road", city: "Bengaluru", postal_code: "560001", country_code: "in", phone: "+919876543210" },
-  })
-  const { shipping_options } = await api.get(`/store/shipping-options?cart_id=${cart.id}`)
-  await api.post(`/store/carts/${cart.id}/shipping-methods`, { option_id: shipping_options[0].id })
-  return cart.id
-}
-
-async function startSession(api, cartId, providerId, data = {}) {
-  const { payment_collection } = await api.post("/store/payment-collections", { cart_id: cartId })
-  const created = await api.post(`/store/payment-collections/${payment_collection.id}/payment-sessions`, { provider_id: providerId, data })
-  return created.payment_collection.payment_sessions.find((s) => s.provider_id === providerId)
-}
-
-async function sandboxControl(sandboxUrl, method, route, body) {
-  return json(`${sandboxUrl}/_sandbox${route}`, { method, headers: { "content-type": "application/json" }, body: body && JSON.stringify(body) })
-}
-
-/** The shopper's browser returns to `base` with Plural's signed fields; resolves when the store answered. */
-async function browserReturn(base, callback) {
-  const response = await fetch(`${base}/hooks/plural/callback`, {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams(callback.fields).toString(),
-    redirect: "manual",
-  })
-  return response.headers.get("location")
-}
-
 /** `total` requests by `concurrency` workers; resolves each request's latency in ms. */
 async function load(total, concurrency, send) {
   const latencies = []
@@ -246,10 +198,7 @@ function dbFromEnv(e) {
 let second
 try {
   const api = storeApi(demo.urls.medusa, demo.publishableKey)
-  const facts = { regionId: demo.regionId }
   const sandboxUrl = demo.urls.sandbox
-  const { products } = await api.get(`/store/products?region_id=${facts.regionId}&fields=id,variants.id`)
-  const variantId = products[0].variants[0].id
   const { signWebhook } = require(path.join(ROOT, ".medusa/server/src/plural"))
   const webhookSecret = demo.sandboxControl.merchant.webhook_secret
 
@@ -263,7 +212,7 @@ try {
   for (let i = 0; i < N_CHECKOUTS; i++) {
     for (const side of i % 2 ? ["system", "plural"] : ["plural", "system"]) {
       const t0 = performance.now()
-      const cartId = await readyCart(api, facts, variantId)
+      const cartId = await readyCart(api, demo.regionId)
       if (side === "system") {
         await startSession(api, cartId, "pp_system_default")
         await api.post(`/store/carts/${cartId}/complete`)
@@ -287,7 +236,7 @@ try {
     await sandboxControl(sandboxUrl, "POST", "/config", { webhookUrl: `${second.url}/hooks/plural/webhook` })
     const perCheckout = []
     for (let i = 0; i < Math.max(4, Math.floor(N_CHECKOUTS / 2)); i++) {
-      const cartId = await readyCart(api, facts, variantId)
+      const cartId = await readyCart(api, demo.regionId)
       proxy.reset()
       const session = await startSession(api, cartId, "pp_plural_plural")
       const paid = await sandboxControl(sandboxUrl, "POST", `/orders/${session.data.plural_order_id}/complete`, { outcome: "success", send_webhook: true })
@@ -306,7 +255,7 @@ try {
 
   // 3. Polling: 10 pollers of an unpaid UPI collect, across both instances.
   {
-    const cartId = await readyCart(api, facts, variantId)
+    const cartId = await readyCart(api, demo.regionId)
     await startSession(api, cartId, "pp_plural_plural", { flow: "upi_collect", upi_vpa: "bench@okbank" })
     const apiB = storeApi(second.url, demo.publishableKey)
     proxy.reset()
@@ -318,7 +267,7 @@ try {
 
   // 4. Webhook acknowledgement: the plugin's route vs Medusa's built-in route, many events for one order, interleaved.
   {
-    const cartId = await readyCart(api, facts, variantId)
+    const cartId = await readyCart(api, demo.regionId)
     const session = await startSession(api, cartId, "pp_plural_plural")
     const paid = await sandboxControl(sandboxUrl, "POST", `/orders/${session.data.plural_order_id}/complete`, { outcome: "success", send_webhook: false })
     await browserReturn(demo.urls.medusa, paid.callback)

@@ -38,7 +38,7 @@ try {
   rmSync(dataDir, { recursive: true, force: true })
   db = await ensurePostgres({ dataDir, log })
   const env = { ...jestEnv, ...databaseEnv(db) }
-  await npx(["jest", "--selectProjects", "integration", "browser", "--runInBand", ...extraArgs], env)
+  await npx(["jest", "--selectProjects", "integration", "browser", "topology", "--runInBand", ...extraArgs], env)
 } catch (error) {
   failed = true
   console.error(`[test] ${error.message}`)
