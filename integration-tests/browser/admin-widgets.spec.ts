@@ -235,6 +235,45 @@ describe("admin widgets", () => {
     await screenshot("released", "plural-widget")
   })
 
+  it("the Plural page shows money given back automatically, with what to do, and runs the reconciliation", async () => {
+    // The cart changes in another tab after its Plural order was made; the shopper then pays the old page anyway.
+    const { products } = await store(`/store/products?handle=masala-chai-tin&region_id=${demo.regionId}&fields=*variants`)
+    const { cart } = await store("/store/carts", {
+      region_id: demo.regionId,
+      email: "shopper@example.in",
+      items: [{ variant_id: products[0].variants[0].id, quantity: 1 }],
+    })
+    const { payment_collection } = await store("/store/payment-collections", { cart_id: cart.id })
+    const sessionOf = async () => {
+      const created = await store(`/store/payment-collections/${payment_collection.id}/payment-sessions`, { provider_id: "pp_plural_plural", data: {} })
+      return created.payment_collection.payment_sessions.find((s: any) => s.provider_id === "pp_plural_plural")
+    }
+    const stale = await sessionOf()
+    await sessionOf()
+    await json(`${demo.urls.sandbox}/_sandbox/orders/${stale.data.plural_order_id}/complete`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ outcome: "success", send_webhook: true }),
+    })
+
+    await page.goto(`${demo.urls.admin}/plural`)
+    await page.getByTestId("plural-exceptions-page").waitFor({ timeout: 60_000 })
+    // The webhook is processed a moment after it is acknowledged: reload until the row is there.
+    const row = page.locator(`[data-testid="plural-exception-row"]`, { hasText: stale.data.plural_order_id })
+    for (let i = 0; i < 30 && !(await row.count()); i++) {
+      await page.waitForTimeout(1000)
+      await page.reload()
+      await page.getByTestId("plural-exceptions-page").waitFor()
+    }
+    await expect(row.getAttribute("data-kind")).resolves.toBe("released_automatically")
+    await expect(row.textContent()).resolves.toMatch(/replaced by a newer one[\s\S]*Nothing to do/)
+    expect((await json(`${demo.urls.sandbox}/_sandbox/orders/${stale.data.plural_order_id}`)).status).toBe("CANCELLED")
+    await screenshot("plural-page", "plural-exceptions-page")
+
+    await page.getByTestId("plural-reconcile").click()
+    await toast("Plural reconciled").waitFor()
+  })
+
   it("checks a points balance and shows only the card's last 4 digits", async () => {
     const { orderId } = await placePluralOrder()
     await openOrder(orderId)

@@ -1,5 +1,6 @@
 import type { Context } from "@medusajs/framework/types"
-import { generateEntityId, InjectManager, MedusaContext, MedusaService } from "@medusajs/framework/utils"
+import { ContainerRegistrationKeys, generateEntityId, InjectManager, MedusaContext, MedusaService } from "@medusajs/framework/utils"
+import type { Knex } from "@mikro-orm/knex"
 import type { SqlEntityManager } from "@mikro-orm/postgresql"
 import { PluralOrder } from "./models/plural-order"
 import { PluralRefund } from "./models/plural-refund"
@@ -21,6 +22,13 @@ type Ctx = Context<SqlEntityManager>
  * instances racing agree on one winner without any lock held in memory.
  */
 export class PluralModuleService extends MedusaService({ PluralOrder, PluralRefund, PluralWebhookEvent }) {
+  private readonly pg: Knex
+
+  constructor(container: Record<string, unknown>) {
+    super(container)
+    this.pg = container[ContainerRegistrationKeys.PG_CONNECTION] as Knex
+  }
+
   // ---- Ledger: orders ------------------------------------------------------------------------------------------
 
   /** Written before Plural is asked to create the order; a repeated call with the same reference returns the row. */
@@ -241,13 +249,12 @@ export class PluralModuleService extends MedusaService({ PluralOrder, PluralRefu
    * receiving the same event at once agree on one row. Per delivery: `stored` — a new event (or a failed one Plural
    * redelivered), to be processed; `duplicate` — already stored, processed or on its way.
    */
-  @InjectManager()
   async receiveEvents(
-    inputs: { webhook_id: string; event_type: string; plural_order_id?: string; payload: unknown }[],
-    @MedusaContext() context: Ctx = {}
+    inputs: { webhook_id: string; event_type: string; plural_order_id?: string; payload: unknown }[]
   ): Promise<("stored" | "duplicate")[]> {
-    const manager = context.manager!
-    const inserted: { webhook_id: string }[] = await manager.execute(
+    // The webhook's acknowledgement waits on this: straight to the shared connection pool, no ORM unit of work.
+    const execute = async <T>(sql: string, bindings: unknown[]) => (await this.pg.raw(sql, bindings as Knex.RawBinding[])).rows as T[]
+    const inserted = await execute<{ webhook_id: string }>(
       `insert into plural_webhook_event (id, webhook_id, event_type, plural_order_id, payload, status, attempts, created_at, updated_at)
        values ${inputs.map(() => "(?, ?, ?, ?, ?, 'received', 0, now(), now())").join(", ")}
        on conflict (webhook_id) where deleted_at is null do nothing
@@ -263,7 +270,7 @@ export class PluralModuleService extends MedusaService({ PluralOrder, PluralRefu
     const stored = new Set(inserted.map((row) => row.webhook_id))
     const others = inputs.map((input) => input.webhook_id).filter((id) => !stored.has(id))
     if (others.length) {
-      const requeued: { webhook_id: string }[] = await manager.execute(
+      const requeued = await execute<{ webhook_id: string }>(
         `update plural_webhook_event set status = 'received', next_attempt_at = null, updated_at = now()
          where webhook_id in (${others.map(() => "?").join(", ")}) and deleted_at is null and status = 'failed'
          returning webhook_id`,
