@@ -60,6 +60,10 @@ type Call<T> = Omit<Exchange<T>, "bearer">
 
 const encode = encodeURIComponent
 
+/** The answers of `/api/pay/v1/*`, built once (see `wrapped`). */
+const OrderAnswer = wrapped(Order)
+const RefundOrderAnswer = wrapped(RefundOrder)
+
 export class PluralClient {
   private readonly transport: Transport
   private readonly tokens: TokenCache
@@ -86,7 +90,7 @@ export class PluralClient {
   async createOrder(input: z.input<typeof CreateOrderRequest>): Promise<Order> {
     const body = checked(CreateOrderRequest, input, "create order")
     return this.orExisting(
-      this.call({ operation: "create order", method: "POST", path: "/api/pay/v1/orders", body, safeToRepeat: true, schema: wrapped(Order) }).then((r) => r.data),
+      this.call({ operation: "create order", method: "POST", path: "/api/pay/v1/orders", body, safeToRepeat: true, schema: OrderAnswer }).then((r) => r.data),
       () => this.getOrderByReference(body.merchant_order_reference)
     )
   }
@@ -117,12 +121,12 @@ export class PluralClient {
 
   /** The authoritative state of an order. */
   async getOrder(orderId: string): Promise<Order> {
-    const response = await this.call({ operation: "get order", method: "GET", path: `/api/pay/v1/orders/${encode(orderId)}`, safeToRepeat: true, schema: wrapped(Order) })
+    const response = await this.call({ operation: "get order", method: "GET", path: `/api/pay/v1/orders/${encode(orderId)}`, safeToRepeat: true, schema: OrderAnswer })
     return response.data
   }
 
   async getOrderByReference(merchantOrderReference: string): Promise<Order> {
-    const response = await this.call({ operation: "get order by reference", method: "GET", path: `/api/pay/v1/orders/reference/${encode(merchantOrderReference)}`, safeToRepeat: true, schema: wrapped(Order) })
+    const response = await this.call({ operation: "get order by reference", method: "GET", path: `/api/pay/v1/orders/reference/${encode(merchantOrderReference)}`, safeToRepeat: true, schema: OrderAnswer })
     return response.data
   }
 
@@ -130,14 +134,14 @@ export class PluralClient {
   async captureOrder(orderId: string, input: z.input<typeof CaptureRequest>): Promise<Order> {
     const body = checked(CaptureRequest, input, "capture order")
     return this.orExisting(
-      this.call({ operation: "capture order", method: "PUT", path: `/api/pay/v1/orders/${encode(orderId)}/capture`, body, safeToRepeat: true, schema: wrapped(Order) }).then((r) => r.data),
+      this.call({ operation: "capture order", method: "PUT", path: `/api/pay/v1/orders/${encode(orderId)}/capture`, body, safeToRepeat: true, schema: OrderAnswer }).then((r) => r.data),
       () => this.getOrder(orderId)
     )
   }
 
   /** Releases a pre-authorisation. Never retried blindly: the caller re-reads the order instead. */
   async cancelOrder(orderId: string): Promise<Order> {
-    const response = await this.call({ operation: "cancel order", method: "PUT", path: `/api/pay/v1/orders/${encode(orderId)}/cancel`, safeToRepeat: false, schema: wrapped(Order) })
+    const response = await this.call({ operation: "cancel order", method: "PUT", path: `/api/pay/v1/orders/${encode(orderId)}/cancel`, safeToRepeat: false, schema: OrderAnswer })
     return response.data
   }
 
@@ -145,14 +149,14 @@ export class PluralClient {
   async refundOrder(orderId: string, input: RefundRequest): Promise<RefundOrder> {
     const body = checked(RefundRequest, input, "refund order")
     return this.orExisting(
-      this.call({ operation: "refund order", method: "POST", path: `/api/pay/v1/refunds/${encode(orderId)}`, body, safeToRepeat: true, schema: wrapped(RefundOrder) }).then((r) => r.data),
+      this.call({ operation: "refund order", method: "POST", path: `/api/pay/v1/refunds/${encode(orderId)}`, body, safeToRepeat: true, schema: RefundOrderAnswer }).then((r) => r.data),
       () => this.getRefundByReference(body.merchant_order_reference)
     )
   }
 
   /** A refund by its own merchant reference: how a refund whose answer was lost is read back. */
   async getRefundByReference(merchantOrderReference: string): Promise<RefundOrder> {
-    const response = await this.call({ operation: "get refund by reference", method: "GET", path: `/api/pay/v1/orders/reference/${encode(merchantOrderReference)}`, safeToRepeat: true, schema: wrapped(RefundOrder) })
+    const response = await this.call({ operation: "get refund by reference", method: "GET", path: `/api/pay/v1/orders/reference/${encode(merchantOrderReference)}`, safeToRepeat: true, schema: RefundOrderAnswer })
     return response.data
   }
 
@@ -177,7 +181,7 @@ export class PluralClient {
   }
 
   private async callWith<T>(exchange: Call<T>, used: string[]): Promise<T> {
-    const token = await this.tokens.get()
+    const token = this.tokens.current() ?? (await this.tokens.get())
     used.push(token)
     try {
       return await this.transport.send({ ...exchange, bearer: token })

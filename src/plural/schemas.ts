@@ -195,7 +195,17 @@ export const RefundOrder = z.object({
 })
 export type RefundOrder = z.infer<typeof RefundOrder>
 
-export const wrapped = <T extends z.ZodType>(inner: T) => z.object({ data: inner })
+const envelopes = new WeakMap<z.ZodType, z.ZodType>()
+
+/**
+ * `{data: inner}`: how `/api/pay/v1/*` answers. One schema per inner schema, built once: a zod object compiles its
+ * parser on first use, so a schema made per call costs that compilation on every call.
+ */
+export const wrapped = <T extends z.ZodType>(inner: T): z.ZodObject<{ data: T }> => {
+  let envelope = envelopes.get(inner) as z.ZodObject<{ data: T }> | undefined
+  if (!envelope) envelopes.set(inner, (envelope = z.object({ data: inner })))
+  return envelope
+}
 
 // ---- Requests -------------------------------------------------------------------------------------------------
 

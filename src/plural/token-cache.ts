@@ -24,8 +24,15 @@ export class TokenCache {
     this.now = options.now ?? Date.now
   }
 
+  /** The cached token if it is still good for a while; without waiting, so a warm call costs no extra turn. */
+  current(): string | undefined {
+    const token = this.token
+    return token && this.now() < token.expiresAt - this.refreshMarginMs ? token.value : undefined
+  }
+
   async get(): Promise<string> {
-    if (this.token && this.now() < this.token.expiresAt - this.refreshMarginMs) return this.token.value
+    const cached = this.current()
+    if (cached !== undefined) return cached
     this.inFlight ??= this.fetchToken()
       .then((response) => {
         this.token = { value: response.access_token, expiresAt: expiryOf(response, this.now()) }

@@ -28,6 +28,7 @@ import {
   PluralRequestError,
   PluralResponseError,
 } from "../errors"
+import { Order, RefundOrder, wrapped } from "../schemas"
 
 // ---- A fake Plural on undici's MockAgent ----------------------------------------------------------------------
 
@@ -345,6 +346,21 @@ describe("PluralClient calls", () => {
     expect(client.baseUrl).toBe(origin)
     await client.getOrder(ORDER_ID)
     expect(envFake.calls.map((c) => c.path)).toEqual(["/api/auth/v1/token", `/api/pay/v1/orders/${ORDER_ID}`])
+  })
+
+  it("builds the {data: …} answer schemas once, not per call", () => {
+    expect(wrapped(Order)).toBe(wrapped(Order))
+    expect(wrapped(RefundOrder)).not.toBe(wrapped(Order))
+    expect(wrapped(Order).shape.data).toBe(Order)
+  })
+
+  it("keeps the path of a baseUrl (a proxy under a prefix) in front of every request path", async () => {
+    fake
+      .on("POST", "/plural/api/auth/v1/token", { status: 200, body: { access_token: ACCESS_TOKEN, expires_in: 3600 } })
+      .on("GET", `/plural/api/pay/v1/orders/${ORDER_ID}`, { status: 200, body: order() })
+    const { client } = makeClient(fake, { baseUrl: `${ORIGIN}/plural/` })
+    await expect(client.getOrder(ORDER_ID)).resolves.toMatchObject({ order_id: ORDER_ID })
+    expect(fake.calls.map((c) => c.path)).toEqual(["/plural/api/auth/v1/token", `/plural/api/pay/v1/orders/${ORDER_ID}`])
   })
 
   it("defaults to UAT, and an explicit baseUrl wins over the environment", () => {

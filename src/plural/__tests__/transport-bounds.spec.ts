@@ -4,7 +4,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
-import { errors as undiciErrors } from "undici"
+import { Agent, errors as undiciErrors } from "undici"
 import { FakePlural } from "../../../test/fake-plural"
 import captureResponse from "../../../test/fixtures/plural/seed000.capture.response.json"
 import tokenRequest from "../../../test/fixtures/plural/seed000.token.request.json"
@@ -316,6 +316,30 @@ describe("on a real server", () => {
       expect(orderRequests).toHaveLength(1)
     } finally {
       await client.close()
+    }
+  })
+
+  it("a call still waiting for a connection ends at its deadline, and is never sent", async () => {
+    // One connection, taken by a call the server never answers: the second call waits in the pool's queue.
+    handler = (req, res) => {
+      if (req.url?.endsWith("/warm-up")) res.end(ORDER_BODY) // anything else: no answer, ever
+    }
+    const agent = new Agent({ connections: 1 })
+    const patient = realClient({ dispatcher: agent, timeouts: { totalMs: 20_000 }, retry: { maxRetries: 0 } })
+    const hurried = realClient({ dispatcher: agent, timeouts: { totalMs: 300 }, retry: { maxRetries: 0 } })
+    try {
+      await hurried.getOrder("warm-up") // its token and one answered call, over the one connection
+      const stalled = patient.getOrder(ORDER_ID).catch((error) => error)
+      while (orderRequests.length < 2) await new Promise((resolve) => setTimeout(resolve, 5))
+      const error = await thrown(() => hurried.getOrder(ORDER_ID))
+      expect(error).toBeInstanceOf(PluralNetworkError)
+      expect(error.code).toBe("DEADLINE_EXCEEDED")
+      expect(error.message).toContain("overall deadline of 300 ms passed")
+      expect(orderRequests.map((r) => r.url)).toEqual(["/api/pay/v1/orders/warm-up", ORDER_PATH]) // the queued call never left
+      await agent.destroy()
+      expect(await stalled).toBeInstanceOf(PluralNetworkError)
+    } finally {
+      await agent.destroy().catch(() => {})
     }
   })
 
