@@ -266,7 +266,7 @@ describe("admin widgets", () => {
       await page.getByTestId("plural-exceptions-page").waitFor()
     }
     await expect(row.getAttribute("data-kind")).resolves.toBe("released_automatically")
-    await expect(row.textContent()).resolves.toMatch(/replaced by a newer one[\s\S]*Nothing to do/)
+    await expect(row.textContent()).resolves.toMatch(/session was deleted[\s\S]*Nothing to do/)
     expect((await json(`${demo.urls.sandbox}/_sandbox/orders/${stale.data.plural_order_id}`)).status).toBe("CANCELLED")
     await screenshot("plural-page", "plural-exceptions-page")
 
