@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: build the plugin, then run the unit, integration and browser tests. Integration tests use the
+// `npm test`: type-check every TypeScript file, build the plugin, then run the unit, integration, browser and topology tests. Integration tests use the
 // PostgreSQL named by DATABASE_URL / DB_HOST, or an embedded one started here and stopped afterwards.
 import { spawn } from "node:child_process"
 import { rmSync } from "node:fs"
@@ -31,6 +31,8 @@ const npx = (args, env) => run(process.execPath, [path.join(root, "node_modules/
 let db
 let failed = false
 try {
+  await npx(["tsc", "-p", "tsconfig.check.json"])
+  await npx(["tsc", "-p", "src/admin/tsconfig.json"])
   await npx(["medusa", "plugin:build"])
   await npx(["jest", "--selectProjects", "unit", ...extraArgs], jestEnv)
 

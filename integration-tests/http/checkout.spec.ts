@@ -3,6 +3,7 @@ import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { signWebhook } from "../../src/plural"
 import type { Sandbox } from "../../src/sandbox"
 import { resolvePluralProvider } from "../../src/utils/resolve-plural-provider"
+import { reconcilePluralPaymentsWorkflow } from "../../src/workflows/reconcile-plural-payments"
 import { control, eventually, FAILURE_URL, pay, postWebhook, returnToStore, startSandboxForApp, SUCCESS_URL } from "../helpers/sandbox"
 import { cartWithPluralSession, countOrdersOfCart, orderOfCart, seedStore, startPluralSession, type Store } from "../helpers/store"
 
@@ -289,7 +290,6 @@ medusaIntegrationTestRunner({
     it("browser closed and webhook lost: the reconciliation job settles it; an abandoned checkout expires", async () => {
       const { cart, session } = await cartWithPluralSession(api, store)
       await pay(sandbox, session.data.plural_order_id, { send_webhook: false })
-      const { reconcilePluralPaymentsWorkflow } = await import("../../src/workflows/reconcile-plural-payments")
       // Nothing is due before reconcile_after_minutes.
       const { result: early } = await reconcilePluralPaymentsWorkflow(getContainer()).run({ input: {} })
       expect(early).toMatchObject({ checked: 0 })

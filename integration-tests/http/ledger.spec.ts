@@ -91,7 +91,7 @@ medusaIntegrationTestRunner({
     const sql = async (text: string, values: unknown[] = []) =>
       (await (getContainer().resolve(ContainerRegistrationKeys.PG_CONNECTION) as any).raw(text, values)).rows
     const reconcile = async () => (await reconcilePluralPaymentsWorkflow(getContainer()).run({ input: {} })).result
-    const settle = (cartId: string) => api.post(`/store/plural/carts/${cartId}/settle`, {}, store.storeHeaders).then((r) => r.data)
+    const settle = (cartId: string) => api.post(`/store/plural/carts/${cartId}/settle`, {}, store.storeHeaders).then((r: { data: any }) => r.data)
 
     it("case 1 — paid, sold out, refunded in Plural's dashboard, stock back: never a free order", async () => {
       const kettle = await stockedVariant(getContainer(), store)

@@ -128,7 +128,7 @@ describe("webhook signature", () => {
   const KNOWN = "v1,Ns46HrH+Nfu9dZtBUVvSLyrOD5JH0SAGlNo3M5yobfQ="
   const NOW_MS = TIMESTAMP * 1000
 
-  const headers = (overrides: Record<string, string> = {}) => ({
+  const headers = (overrides: Record<string, string> = {}): Record<string, string> => ({
     "webhook-id": ID,
     "webhook-timestamp": String(TIMESTAMP),
     "webhook-signature": KNOWN,
