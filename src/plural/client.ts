@@ -234,7 +234,7 @@ export class PluralClient {
     }
   }
 
-  /** Decision 4: a repeated merchant reference may answer 422 DUPLICATE_REQUEST; then the first result is read back. */
+  /** Decision 4 (docs/decisions.md): a repeated merchant reference may answer 422 DUPLICATE_REQUEST; then the first result is read back. */
   private async orExisting<T>(attempt: Promise<T>, readExisting: () => Promise<T>): Promise<T> {
     try {
       return await attempt

@@ -216,7 +216,7 @@ export const TokenRequest = z.object({
 })
 export type TokenRequest = z.infer<typeof TokenRequest>
 
-/** Decision 1: the seeds send `expires_in` (seconds), current docs `expires_at` (ISO time). Either is accepted. */
+/** Decision 1 (docs/decisions.md): the seeds send `expires_in` (seconds), current docs `expires_at` (ISO time). Either is accepted. */
 export const TokenResponse = z
   .object({
     access_token: z.string().min(1),
@@ -296,7 +296,7 @@ export const PaymentRequest = z
 export const CreatePaymentRequest = z.object({ payments: z.array(PaymentRequest).length(1) })
 export type CreatePaymentRequest = z.infer<typeof CreatePaymentRequest>
 
-/** Decision 6: seed 001's QR sample answers with this unwrapped shape instead of the order. */
+/** Decision 6 (docs/decisions.md): seed 001's QR sample answers with this unwrapped shape instead of the order. */
 export const QrPaymentResponse = z.object({
   payment_id: z.string(),
   status: z.string(),
@@ -313,7 +313,7 @@ export const CaptureRequest = z.object({
 })
 export type CaptureRequest = z.infer<typeof CaptureRequest>
 
-/** Decision 2: the docs' `order_amount`; Plural's own plugins send `refund_amount`, accepted as an alias. */
+/** Decision 2 (docs/decisions.md): the docs' `order_amount`; Plural's own plugins send `refund_amount`, accepted as an alias. */
 export const RefundRequest = z
   .object({
     merchant_order_reference: MerchantReference,
@@ -376,7 +376,7 @@ export const WebhookEvent = z.discriminatedUnion("event_type", [
 export type WebhookEvent = z.infer<typeof WebhookEvent>
 
 /**
- * The browser return. Decision 3: the status arrives as `payment_status` (seeds' JSON) or `status` (their
+ * The browser return. Decision 3 (docs/decisions.md): the status arrives as `payment_status` (seeds' JSON) or `status` (their
  * signature example); both are kept verbatim because the signature covers every field that arrived.
  */
 export const CallbackFields = z

@@ -1,7 +1,7 @@
 /**
  * Plural's two signature schemes.
  *
- * Callback (the shopper's browser return, seeds §4.2): every returned field except `signature`, sorted by key,
+ * Callback (the shopper's browser return; docs/decisions.md): every returned field except `signature`, sorted by key,
  * joined as raw `k=v` with `&`, HMAC-SHA256 with the merchant's hex-decoded secret key, upper-case hex.
  *
  * Webhook (Standard Webhooks): HMAC-SHA256 over `${webhook-id}.${webhook-timestamp}.${rawBody}`, base64, sent as
@@ -44,7 +44,7 @@ export type WebhookSecretEncoding = "base64" | "raw"
 export type WebhookSignatureInput = { id: string; timestamp: number | string; body: string }
 
 /**
- * Decision 5: Plural documents the dashboard's webhook secret base64-decoded (a `whsec_` prefix, if present, is
+ * Decision 5 (docs/decisions.md): Plural documents the dashboard's webhook secret base64-decoded (a `whsec_` prefix, if present, is
  * dropped first); its own plugins use the raw bytes of the secret. `base64` is the default.
  */
 function webhookKey(secret: string, encoding: WebhookSecretEncoding): Buffer {

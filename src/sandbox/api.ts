@@ -50,7 +50,7 @@ export function apiRoutes(core: SandboxCore): Route[] {
         const [input] = parseWith(CreatePaymentRequest, bodyOf(request)).payments
         const { payment } = core.startPayment(record, input)
         if (payment.payment_option?.upi_details?.upi_qr) {
-          // Decision 6: seed 001 answers a QR payment with this unwrapped shape, not the order.
+          // Decision 6 (docs/decisions.md): seed 001 answers a QR payment with this unwrapped shape, not the order.
           const qr: QrPaymentResponse = {
             payment_id: payment.id,
             status: "INITIATED",

@@ -1,6 +1,6 @@
 /**
  * The shopper's browser return to the merchant: `order_id`, the status (under `payment_status` or `status`), on
- * failure `error_code` and `error_message`, and `signature` over all of them (seeds §4.2). Delivered as an
+ * failure `error_code` and `error_message`, and `signature` over all of them (docs/decisions.md, "The browser return signature"). Delivered as an
  * auto-submitting form POST (default) or a 303 redirect with a query string.
  */
 import { signCallback } from "../plural/signatures"

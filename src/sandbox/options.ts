@@ -21,14 +21,14 @@ export type RuntimeConfig = {
   /** Where webhooks are POSTed; none = deliveries are logged as "dropped". */
   webhookUrl?: string
   webhookSecretEncoding: WebhookSecretEncoding
-  /** Decision 4 of the API notes: a repeated merchant reference returns the existing object, or 422 DUPLICATE_REQUEST. */
+  /** Decision 4 (docs/decisions.md): a repeated merchant reference returns the existing object, or 422 DUPLICATE_REQUEST. */
   duplicateMode: "return_existing" | "reject"
   /** How the browser return reaches `callback_url`: an auto-submitting form POST, or a 303 with a query string. */
   callbackMode: "form_post" | "query"
-  /** Decision 3: the status field of the browser return. */
+  /** Decision 3 (docs/decisions.md): the status field of the browser return. */
   callbackStatusKey: "payment_status" | "status"
   tokenTtlSeconds: number
-  /** Decision 1: `expires_in` (seconds, as the seeds) or `expires_at` (ISO time, as current docs). */
+  /** Decision 1 (docs/decisions.md): `expires_in` (seconds, as the seeds) or `expires_at` (ISO time, as current docs). */
   tokenExpiryField: "expires_in" | "expires_at"
   /** Failed attempts an order takes before it is FAILED; until then it is ATTEMPTED. */
   paymentRetries: number

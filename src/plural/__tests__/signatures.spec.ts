@@ -4,7 +4,7 @@ import successFixture from "../../../test/fixtures/plural/seed000.callback.succe
 import { signCallback, signWebhook, verifyCallback, verifyWebhook } from "../signatures"
 
 /**
- * The documented algorithm (seeds §4.2), written out independently of the code under test: every field but
+ * The documented algorithm (docs/decisions.md, "The browser return signature"), written out independently of the code under test: every field but
  * `signature`, sorted by key, raw `k=v` joined by `&`, HMAC-SHA256 keyed by the hex-decoded secret, upper-case hex.
  */
 function referenceCallbackSignature(fields: Record<string, string>, keyHex: string): string {
