@@ -4,10 +4,19 @@
  */
 import { z } from "zod"
 import { PaymentMethod } from "../../plural/schemas"
+import { returnUrlTemplateProblem, type ReturnUrlPlaceholder } from "../../storefront/return-url"
 
 // http(s) only: a bare `localhost:4010` or `shop.example.in:443` parses as a URL with an odd scheme and would fail
 // only at the first payment.
 const url = (what: string) => z.url({ protocol: /^https?$/, message: `must be an absolute http(s) URL (${what})` })
+
+// A storefront return URL may carry {order_id}, {cart_id}, {country_code} in its path; a typo must stop boot, not
+// send shoppers to a 404.
+const returnUrl = (what: string, allowed?: readonly ReturnUrlPlaceholder[]) =>
+  url(what).superRefine((template, ctx) => {
+    const problem = returnUrlTemplateProblem(template, allowed)
+    if (problem) ctx.addIssue({ code: "custom", message: problem })
+  })
 
 export const PluralOptionsSchema = z
   .object({
@@ -26,8 +35,13 @@ export const PluralOptionsSchema = z
     environment: z.enum(["uat", "prod"]).default("uat"),
     base_url: url("a Plural-compatible origin such as the sandbox or a proxy; overrides environment").optional(),
     backend_url: url("the public URL of this Medusa server; Plural returns shoppers to <backend_url>/hooks/plural/callback"),
-    storefront_success_url: url("where the shopper lands after paying; gets ?order_id=&cart_id="),
-    storefront_failure_url: url("where the shopper lands when the payment failed; gets ?cart_id=&reason="),
+    storefront_success_url: returnUrl(
+      "where the shopper lands after paying; {order_id}, {cart_id}, {country_code} in the path are filled in; gets ?order_id=&cart_id="
+    ),
+    storefront_failure_url: returnUrl(
+      "where the shopper lands when the payment failed (?cart_id=&code=&reason=), or while it is still confirmed when the success URL needs {order_id} (?cart_id=&status=pending); {cart_id}, {country_code} in the path are filled in",
+      ["cart_id", "country_code"]
+    ),
     pre_auth: z.boolean().default(false).describe("Authorize only; capture from the admin (cards only on Plural)"),
     currencies: z
       .array(z.string().regex(/^[a-z]{3}$/, "must be lower-case ISO 4217 codes such as inr"))
