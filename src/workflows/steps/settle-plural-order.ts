@@ -1,4 +1,4 @@
-import type { MedusaContainer } from "@medusajs/framework/types"
+import type { BigNumberInput, MedusaContainer } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys, MedusaError, Modules } from "@medusajs/framework/utils"
 import { createStep, StepResponse } from "@medusajs/framework/workflows-sdk"
 import { capturePaymentWorkflow, completeCartWorkflow } from "@medusajs/medusa/core-flows"
@@ -6,6 +6,7 @@ import type { Order } from "../../plural"
 import { PLURAL_MODULE } from "../../modules/plural"
 import type { PluralModuleService } from "../../modules/plural/service"
 import type { LedgerOrder } from "../../modules/plural/types"
+import { formatMinor, toMinorUnits } from "../../providers/plural/utils/money"
 import { parseSessionData, type PluralSessionData } from "../../providers/plural/utils/session-data"
 import { CAPTURED_STATUSES, HELD_STATUSES, SESSION_STATUS_OF } from "../../providers/plural/utils/status"
 import { PLURAL_PROVIDER_ID, resolvePluralProvider } from "../../utils/resolve-plural-provider"
@@ -13,7 +14,8 @@ import { giveBack, SHOPPER_MESSAGES } from "./give-back"
 import { nextOpenCheckSeconds, retryPaidSeconds } from "./schedule"
 
 export type SettlementResult =
-  | { status: "completed"; cart_id?: string; order_id?: string }
+  /** `payment_collection_id`: a payment link paid what an existing order owed (no cart, no new order). */
+  | { status: "completed"; cart_id?: string; order_id?: string; payment_collection_id?: string }
   /** `paid`: Plural has the money and the order is being made (retried); the shopper should wait, not pay again. */
   | { status: "pending"; cart_id?: string; paid?: boolean; last_attempt?: { reason: string; code: string } }
   | { status: "failed"; cart_id?: string; reason: string; code: string }
@@ -48,7 +50,12 @@ type SessionContext = {
   cart_id?: string
   /** The Medusa order the cart (or the payment collection) already belongs to. */
   order_id?: string
+  /** Set when the collection is an order's own (what it owes after an edit, exchange or claim), not a cart's. */
+  collection?: OrderCollection
 }
+
+/** An order's own payment collection as it stands now; `amount` in minor units (paise). */
+type OrderCollection = { status: string; amount: number; order_status: string }
 
 export async function settlePluralOrder(container: MedusaContainer, input: SettleInput): Promise<SettlementResult> {
   const ledger = container.resolve<PluralModuleService>(PLURAL_MODULE)
@@ -76,6 +83,10 @@ export async function settlePluralOrder(container: MedusaContainer, input: Settl
   const current = Boolean(context.session && context.session.data.plural_order_id === plural.order_id)
 
   if (row.state === "released" || row.state === "refunded") return fromLedger(row, known.cart_id)
+  if (row.state !== "owned" && current && context.collection && context.session?.payment) {
+    // Authorized on the order's collection before, but not yet recorded as paid there (the process died in between).
+    return await payOrderCollection(container, row, context)
+  }
   if (row.state === "owned" || (current && context.order_id && context.session?.payment)) {
     await own(container, row, context.order_id ?? row.medusa_order_id!, plural)
     return { status: "completed", ...known, order_id: context.order_id ?? row.medusa_order_id! }
@@ -109,15 +120,10 @@ export async function settlePluralOrder(container: MedusaContainer, input: Settl
   if (!row.paid_at) await ledger.updateOrder(row.id, { paid_at: new Date() })
   const orphan = orphanReason(plural, row, context, current)
   if (orphan) return await giveBack(container, { row, plural, reason: orphan, current, context })
-  if (!context.cart_id) {
-    // A payment collection without a cart (e.g. an order edit): authorizing the session is all there is to do.
-    await container.resolve(Modules.PAYMENT).authorizePaymentSession(context.session!.id, {})
-    await ledger.updateOrder(row.id, { state: "owned", medusa_order_id: context.order_id ?? null, check_in_seconds: null })
-    return { status: "completed", order_id: context.order_id }
-  }
+  if (context.collection) return await payOrderCollection(container, row, context)
 
   try {
-    const { result } = await completeCartWorkflow(container).run({ input: { id: context.cart_id } })
+    const { result } = await completeCartWorkflow(container).run({ input: { id: context.cart_id! } })
     await own(container, row, result.id, plural)
     return { status: "completed", cart_id: context.cart_id, order_id: result.id }
   } catch (error) {
@@ -172,8 +178,45 @@ function orphanReason(plural: Order, row: LedgerOrder, context: SessionContext, 
   if (value !== row.amount || currency.toLowerCase() !== row.currency_code || value !== context.session.data.amount) {
     return `Plural reports ${value} ${currency} but the session expects ${context.session.data.amount} ${row.currency_code.toUpperCase()}`
   }
+  if (context.collection) return orderCollectionOrphanReason(context.order_id!, context.collection, context.session.data)
+  if (!context.cart_id) return "its payment collection belongs to no cart and no order"
   if (context.order_id) return `the cart already became order ${context.order_id} with another payment`
   return undefined
+}
+
+/**
+ * Why a payment link cannot pay what its order owes now: it was paid some other way (or twice), the order was
+ * canceled, or the order changed after the link was made (another edit, an edit reversed) so it asks a stale amount.
+ */
+function orderCollectionOrphanReason(orderId: string, collection: OrderCollection, session: PluralSessionData): string | undefined {
+  if (collection.order_status === "canceled") return `order ${orderId} was canceled`
+  if (!PAYABLE_COLLECTION_STATUSES.has(collection.status)) return `order ${orderId}'s payment collection is ${collection.status}: it was paid another way`
+  if (collection.amount !== session.amount) {
+    return `the link asks ${formatMinor(session.amount, session.currency_code)} but order ${orderId} now owes ${formatMinor(collection.amount, session.currency_code)} (the order changed after the link was made)`
+  }
+  return undefined
+}
+
+/** A collection Medusa still waits to be paid: nothing authorized or captured on it yet. */
+const PAYABLE_COLLECTION_STATUSES = new Set(["not_paid", "awaiting"])
+
+/**
+ * What an order still owes (after an order edit, exchange or claim), paid through a Plural link: the payment is
+ * authorized and captured on the order's collection, as Medusa's own "mark as paid" does, so the order's outstanding
+ * amount becomes zero. Both are idempotent: the capture of an order Plural already captured only records Medusa's
+ * order transaction (once, by the capture's id), and a pre-authorisation is captured at Plural under Medusa's
+ * capture id. The ledger says `owned` only once both are done, so a process dying in between is finished by the
+ * next settlement.
+ */
+async function payOrderCollection(container: MedusaContainer, row: LedgerOrder, context: SessionContext): Promise<SettlementResult> {
+  const payment = await container.resolve(Modules.PAYMENT).authorizePaymentSession(context.session!.id, {})
+  // Only a provider that defers authorisation answers nothing; Plural never does for a held order.
+  if (!payment) throw new MedusaError(MedusaError.Types.UNEXPECTED_STATE, `Payment session ${context.session!.id} was not authorized`)
+  await capturePaymentWorkflow(container).run({ input: { payment_id: payment.id } })
+  await container
+    .resolve<PluralModuleService>(PLURAL_MODULE)
+    .updateOrder(row.id, { state: "owned", medusa_order_id: context.order_id!, last_error: null, check_in_seconds: null })
+  return { status: "completed", order_id: context.order_id, payment_collection_id: context.payment_collection_id }
 }
 
 /** A Medusa order holds the payment: recorded, and a capture Plural made (auto-capture, its dashboard) mirrored. */
@@ -210,12 +253,26 @@ async function sessionContext(container: MedusaContainer, row: LedgerOrder): Pro
     ? await query.graph({ entity: "order_cart", fields: ["order_id"], filters: { cart_id: cartId } })
     : await query.graph({ entity: "order_payment_collection", fields: ["order_id"], filters: { payment_collection_id: collectionId } })
   const ours = session && session.provider_id === PLURAL_PROVIDER_ID && safeSessionData(session.data)
+  const orderId: string | undefined = orders[0]?.order_id
   return {
     session: ours ? { ...session, data: ours } : undefined,
     payment_collection_id: collectionId,
     cart_id: cartId,
-    order_id: orders[0]?.order_id,
+    order_id: orderId,
+    collection: !cartId && orderId ? await orderCollection(container, collectionId, orderId) : undefined,
   }
+}
+
+async function orderCollection(container: MedusaContainer, collectionId: string, orderId: string): Promise<OrderCollection> {
+  const query = container.resolve(ContainerRegistrationKeys.QUERY)
+  const [{ data: collections }, { data: orders }] = await Promise.all([
+    query.graph({ entity: "payment_collection", fields: ["status", "amount", "currency_code"], filters: { id: collectionId } }),
+    query.graph({ entity: "order", fields: ["status"], filters: { id: orderId } }),
+  ])
+  const collection = collections[0]
+  const order_status = orders[0]?.status ?? "canceled"
+  if (!collection) return { status: "deleted", amount: 0, order_status }
+  return { status: collection.status, amount: toMinorUnits(collection.amount as BigNumberInput, collection.currency_code), order_status }
 }
 
 /** A session whose data has no Plural order (the process died before storing it) is not this order's session. */

@@ -1,7 +1,7 @@
 /**
  * Where the callback sends the shopper's browser: the storefront's success or failure URL, its `{order_id}`,
  * `{cart_id}` and `{country_code}` placeholders filled, and the same query parameters whatever the template
- * (`order_id`, `cart_id`, `status=pending`, `code`, `reason`), so `readPluralReturn` reads every return alike.
+ * (`order_id`, `cart_id`, `payment_collection_id`, `status=pending`, `code`, `reason`), so `readPluralReturn` reads every return alike.
  */
 import { fillReturnUrl, usesPlaceholder, type ReturnUrlValues } from "../../../../storefront/return-url"
 import type { SettlementResult } from "../../../../workflows/steps/settle-plural-order"
@@ -18,7 +18,10 @@ export function storefrontUrl(template: string, values: ReturnUrlValues, params:
 export function landingFor(urls: StorefrontUrls, result: SettlementResult, country_code?: string): string {
   const order_id = result.status === "completed" ? result.order_id : undefined
   const values = { order_id, cart_id: result.cart_id, country_code }
-  if (result.status === "completed" && order_id) return storefrontUrl(urls.success, values, { order_id, cart_id: result.cart_id })
+  if (result.status === "completed" && order_id) {
+    // `payment_collection_id` (no cart): a payment link paid what an existing order owed, rather than a new order.
+    return storefrontUrl(urls.success, values, { order_id, cart_id: result.cart_id, payment_collection_id: result.payment_collection_id })
+  }
   if (result.status === "pending" && result.last_attempt && !result.paid) {
     // The attempt failed and the shopper is back with us: let them try again from the storefront.
     return storefrontUrl(urls.failure, values, { cart_id: result.cart_id, code: result.last_attempt.code, reason: result.last_attempt.reason })
