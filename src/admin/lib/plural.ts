@@ -100,6 +100,22 @@ export type PluralReconcileSummary = {
 /** `exceptions` is absent from servers older than the ledger: read it as none. */
 export type PluralOrderView = { order_id: string; payments: PluralPaymentView[]; exceptions?: PluralException[] }
 
+/** A Plural hosted checkout for what an order still owes (after an order edit, exchange or claim). */
+export type PluralPaymentLink = {
+  order_id: string
+  payment_collection_id: string
+  session_id: string
+  plural_order_id: string
+  /** Plural's checkout page: what the shopper is sent. */
+  url: string
+  /** Paise. */
+  amount: number
+  /** Lower-case, e.g. "inr". */
+  currency_code: string
+  /** False when an earlier link for the same amount was still payable and is answered again. */
+  created: boolean
+}
+
 export type PointsBalance = {
   card_last4: string
   is_eligible: boolean
@@ -130,6 +146,11 @@ export const pluralApi = {
   /** Runs the reconciliation job now, rather than waiting for its schedule. */
   reconcile: () =>
     sdk.client.fetch<{ summary: PluralReconcileSummary }>("/admin/plural/reconcile", { method: "POST" }),
+  /** The Plural link for what the order still owes: the same link again while it can still pay that amount. */
+  paymentLink: (orderId: string) =>
+    sdk.client.fetch<{ payment_link: PluralPaymentLink }>(`/admin/plural/orders/${encodeURIComponent(orderId)}/payment-link`, {
+      method: "POST",
+    }),
   pointsBalance: (body: { card_number: string; registered_mobile_number: string; amount: number; currency_code?: string }) =>
     sdk.client.fetch<PointsBalance>("/admin/plural/points-balance", { method: "POST", body }),
 }

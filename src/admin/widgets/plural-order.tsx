@@ -1,7 +1,7 @@
 /**
  * "Plural" on the order page: Plural's live view of the order's Plural payments, with capture, release and sync,
- * and above them whatever the merchant should know about those payments (a refund that failed, say). Renders
- * nothing when the order has no Plural payment.
+ * and above them whatever the merchant should know about those payments (a refund that failed, say), and a Plural
+ * payment link for what the order still owes. Renders nothing when the order has no Plural payment and owes nothing.
  */
 import { defineWidgetConfig } from "@medusajs/admin-sdk"
 import type { AdminOrder, DetailWidgetProps } from "@medusajs/framework/types"
@@ -9,6 +9,7 @@ import { Button, Container, Heading, Text, toast, usePrompt } from "@medusajs/ui
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query"
 import { PluralExceptionNotice } from "../components/plural-exception"
 import { PluralPayment } from "../components/plural-payment"
+import { PluralPaymentLinkSection } from "../components/plural-payment-link"
 import { type PluralPaymentView, errorMessage, formatMinor, pluralApi } from "../lib/plural"
 
 const viewKey = (orderId: string) => ["plural", "order", orderId] as const
@@ -20,10 +21,22 @@ function mayHavePluralPayments(order: AdminOrder): boolean {
   return collections.some((c) => !c.payments || c.payments.some((p) => p.provider_id?.startsWith("pp_plural")))
 }
 
+/**
+ * What the order still owes (after an order edit, exchange or claim), when Medusa waits for it on a payment
+ * collection nothing was authorized on yet; undefined when it owes nothing.
+ */
+function owedOf(order: AdminOrder): { amount: number; currency_code: string } | undefined {
+  const pending = Number(order.summary?.pending_difference ?? 0)
+  const collection = order.payment_collections?.find((c) => c.status === "not_paid" || c.status === "awaiting")
+  if (!collection || !(pending > 0)) return undefined
+  return { amount: Number(collection.amount), currency_code: order.currency_code }
+}
+
 const PluralOrderWidget = ({ data: order }: DetailWidgetProps<AdminOrder>) => {
   const queryClient = useQueryClient()
   const prompt = usePrompt()
-  const enabled = mayHavePluralPayments(order)
+  const owed = owedOf(order)
+  const enabled = mayHavePluralPayments(order) || Boolean(owed)
   const view = useQuery({
     queryKey: viewKey(order.id),
     queryFn: () => pluralApi.orderView(order.id),
@@ -73,7 +86,7 @@ const PluralOrderWidget = ({ data: order }: DetailWidgetProps<AdminOrder>) => {
     })
 
   if (!enabled || view.isPending) return null
-  if (view.isSuccess && view.data.payments.length === 0) return null
+  if (view.isSuccess && view.data.payments.length === 0 && !owed) return null
   const exceptions = view.data?.exceptions ?? []
 
   return (
@@ -89,6 +102,7 @@ const PluralOrderWidget = ({ data: order }: DetailWidgetProps<AdminOrder>) => {
           Sync from Plural
         </Button>
       </div>
+      {owed && <PluralPaymentLinkSection orderId={order.id} owed={owed} onCreated={refresh} />}
       {view.isError ? (
         <div className="px-6 py-4" data-testid="plural-load-error">
           <Text size="small" className="text-ui-fg-error">
