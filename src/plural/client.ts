@@ -166,6 +166,11 @@ export class PluralClient {
     return this.call({ operation: "check points balance", method: "POST", path: "/payment-option", body, safeToRepeat: true, schema: PaymentOptionResponse })
   }
 
+  /** Requests an access token (cached like any other): resolves when Plural accepts the credentials. */
+  async authenticate(): Promise<void> {
+    await this.tokens.get()
+  }
+
   async close(): Promise<void> {
     await this.transport.close()
   }

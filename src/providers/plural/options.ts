@@ -3,6 +3,7 @@
  * medusa-plugin.json's JSON Schema is generated from.
  */
 import { z } from "zod"
+import type { PluralClientOptions } from "../../plural/client"
 import { PaymentMethod } from "../../plural/schemas"
 import { returnUrlTemplateProblem, type ReturnUrlPlaceholder } from "../../storefront/return-url"
 
@@ -98,14 +99,55 @@ export const PluralOptionsSchema = z
       .default(30)
       .describe("Processed webhook events are kept this long in the inbox, then pruned"),
   })
+  .superRefine((options, ctx) => {
+    // Decoded leniently, a mistyped secret would become a wrong HMAC key and every webhook would be answered 401.
+    if (options.webhook_secret_encoding === "base64" && !isBase64(options.webhook_secret)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["webhook_secret"],
+        message:
+          'is not valid base64, which webhook_secret_encoding "base64" (the default) needs: paste the secret exactly as Plural\'s dashboard shows it, or set webhook_secret_encoding: "raw" if Plural signs your webhooks with the secret\'s own bytes',
+      })
+    }
+  })
 
 export type PluralOptions = z.input<typeof PluralOptionsSchema>
 export type ResolvedPluralOptions = z.output<typeof PluralOptionsSchema>
 
 /** Parses options, or throws one message naming every bad option and what is wrong with it. */
 export function parsePluralOptions(options: unknown): ResolvedPluralOptions {
-  const result = PluralOptionsSchema.safeParse(options ?? {})
+  const result = PluralOptionsSchema.safeParse(withoutEmptyValues(options ?? {}))
   if (result.success) return result.data
   const problems = result.error.issues.map((issue) => `  - ${issue.path.join(".") || "options"}: ${issue.message}`)
   throw new Error(`medusa-payment-plural: invalid provider options\n${problems.join("\n")}`)
+}
+
+/** The Plural client these options describe: credentials, where Plural is, and each call's time and retry limits. */
+export function clientOptionsOf(o: ResolvedPluralOptions): PluralClientOptions {
+  return {
+    clientId: o.client_id,
+    clientSecret: o.client_secret,
+    environment: o.environment,
+    baseUrl: o.base_url,
+    timeouts: { connectMs: o.timeouts.connect_ms, headersMs: o.timeouts.headers_ms, bodyMs: o.timeouts.body_ms, totalMs: o.timeouts.total_ms },
+    retry: { maxRetries: o.retries.max, baseDelayMs: o.retries.base_delay_ms, maxDelayMs: o.retries.max_delay_ms },
+  }
+}
+
+/**
+ * An empty environment variable (`PLURAL_ENVIRONMENT=`) means "not set": the option's default applies, and a
+ * required option is reported as missing rather than as empty.
+ */
+export function withoutEmptyValues(options: unknown): unknown {
+  if (typeof options !== "object" || options === null || Array.isArray(options)) return options
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== ""))
+}
+
+/** Canonical base64 (padding optional; a `whsec_` prefix is dropped, as the webhook verifier does). */
+function isBase64(secret: string): boolean {
+  const body = secret.replace(/^whsec_/, "").replace(/=+$/, "")
+  if (!/^[A-Za-z0-9+/]+$/.test(body) || body.length % 4 === 1) return false
+  const padded = body.padEnd(Math.ceil(body.length / 4) * 4, "=")
+  // Buffer skips what is not base64: a secret that does not survive the round trip was not base64.
+  return Buffer.from(padded, "base64").toString("base64") === padded
 }

@@ -46,8 +46,10 @@ import {
 import { PLURAL_MODULE } from "../../modules/plural"
 import type { PluralModuleService } from "../../modules/plural/service"
 import type { LedgerRefund, RefundStatus } from "../../modules/plural/types"
-import { parsePluralOptions, type PluralOptions, type ResolvedPluralOptions } from "./options"
+import { validatesAtBoot } from "./boot"
+import { clientOptionsOf, parsePluralOptions, type PluralOptions, type ResolvedPluralOptions } from "./options"
 import { customerOf } from "./utils/customer"
+import { PluralCallError, SHOPPER_ERRORS, shopperError, shopperFacing } from "./utils/shopper-errors"
 import { formatMinor, fromMinorUnits, toMinorUnits } from "./utils/money"
 import { orderReference, paymentReference, sessionIdOf } from "./utils/references"
 import {
@@ -82,7 +84,8 @@ export class PluralProviderService extends AbstractPaymentProvider<PluralOptions
   private readonly injectedLedger?: PluralLedger
 
   static validateOptions(options: Record<string, unknown>): void {
-    parsePluralOptions(options)
+    // `medusa db:migrate` in CI or a pre-deploy step, without secrets: the provider is registered, never used.
+    if (validatesAtBoot(options)) parsePluralOptions(options)
   }
 
   constructor(cradle: Cradle, options: PluralOptions) {
@@ -93,12 +96,7 @@ export class PluralProviderService extends AbstractPaymentProvider<PluralOptions
     this.options = parsePluralOptions(options)
     const o = this.options
     this.client = new PluralClient({
-      clientId: o.client_id,
-      clientSecret: o.client_secret,
-      environment: o.environment,
-      baseUrl: o.base_url,
-      timeouts: { connectMs: o.timeouts.connect_ms, headersMs: o.timeouts.headers_ms, bodyMs: o.timeouts.body_ms, totalMs: o.timeouts.total_ms },
-      retry: { maxRetries: o.retries.max, baseDelayMs: o.retries.base_delay_ms, maxDelayMs: o.retries.max_delay_ms },
+      ...clientOptionsOf(o),
       onRetry: (e) =>
         this.logger.warn(`Plural ${e.operation}: retry ${e.attempt} in ${e.delayMs} ms after ${e.reason} (Request-ID ${e.requestId})`),
     })
@@ -110,6 +108,7 @@ export class PluralProviderService extends AbstractPaymentProvider<PluralOptions
 
   // ---- Medusa's hooks ------------------------------------------------------------------------------------------
 
+  @shopperFacing
   async initiatePayment({ amount, currency_code, data, context }: InitiatePaymentInput): Promise<InitiatePaymentOutput> {
     const sessionId = context?.idempotency_key
     if (!sessionId) {
@@ -121,6 +120,7 @@ export class PluralProviderService extends AbstractPaymentProvider<PluralOptions
   }
 
   /** A changed amount or currency needs a new Plural order (Plural orders are immutable), under a new reference. */
+  @shopperFacing
   async updatePayment({ amount, currency_code, data, context }: UpdatePaymentInput): Promise<UpdatePaymentOutput> {
     const current = parseSessionData(data)
     const minor = toMinorUnits(amount, currency_code)
@@ -149,6 +149,7 @@ export class PluralProviderService extends AbstractPaymentProvider<PluralOptions
    * A session whose order holds the shopper's money is not deleted — complete the cart instead. A refunded one may
    * go: whatever remains with Plural is given back by the ledger.
    */
+  @shopperFacing
   async deletePayment({ data }: DeletePaymentInput): Promise<DeletePaymentOutput> {
     const session = parseSessionData(data)
     const order = await this.readOrder(session.plural_order_id, 0)
@@ -163,6 +164,7 @@ export class PluralProviderService extends AbstractPaymentProvider<PluralOptions
     return { data: { ...session, plural_status: order.status } }
   }
 
+  @shopperFacing
   async authorizePayment({ data }: AuthorizePaymentInput): Promise<AuthorizePaymentOutput> {
     return this.statusFromPlural(parseSessionData(data))
   }
@@ -595,22 +597,25 @@ export class PluralProviderService extends AbstractPaymentProvider<PluralOptions
 
   private medusaError(action: string, error: unknown): MedusaError {
     if (error instanceof MedusaError) return error
+    const { UNEXPECTED_STATE, NOT_ALLOWED, INVALID_DATA } = MedusaError.Types
     if (!(error instanceof PluralError)) {
       this.logger.error(`Plural: could not ${action}: ${(error as Error)?.message}`)
-      return new MedusaError(MedusaError.Types.UNEXPECTED_STATE, `Plural: could not ${action}`)
+      return new PluralCallError(UNEXPECTED_STATE, `Plural: could not ${action}`, shopperError(UNEXPECTED_STATE, SHOPPER_ERRORS.unavailable))
     }
     const ref = error.requestId ? ` (Request-ID ${error.requestId})` : ""
     this.logger.warn(`Plural: could not ${action}: ${error.message}${ref}`)
     if (error instanceof PluralNetworkError || (error instanceof PluralApiError && (error.status ?? 500) >= 500)) {
-      return new MedusaError(
-        MedusaError.Types.UNEXPECTED_STATE,
-        `Plural is not answering right now, so we could not ${action}${ref}. Nothing was done twice: try again in a minute — the retry is keyed to the same Medusa id.`
+      return new PluralCallError(
+        UNEXPECTED_STATE,
+        `Plural is not answering right now, so we could not ${action}${ref}. Nothing was done twice: try again in a minute — the retry is keyed to the same Medusa id.`,
+        shopperError(UNEXPECTED_STATE, SHOPPER_ERRORS.notAnswering, error.requestId)
       )
     }
     if (error instanceof PluralApiError && error.status === 422) {
-      return new MedusaError(MedusaError.Types.NOT_ALLOWED, `Plural refused to ${action}: ${error.message}${ref}`)
+      return new PluralCallError(NOT_ALLOWED, `Plural refused to ${action}: ${error.message}${ref}`, shopperError(NOT_ALLOWED, SHOPPER_ERRORS.refused, error.requestId))
     }
-    return new MedusaError(MedusaError.Types.INVALID_DATA, `Plural: could not ${action}: ${error.message}${ref}`)
+    // Credentials refused, a request or answer Plural's API does not document: the merchant's to fix, not the shopper's.
+    return new PluralCallError(INVALID_DATA, `Plural: could not ${action}: ${error.message}${ref}`, shopperError(UNEXPECTED_STATE, SHOPPER_ERRORS.unavailable, error.requestId))
   }
 }
 

@@ -1,3 +1,4 @@
+import { validatesAtBoot } from "../boot"
 import { parsePluralOptions, type PluralOptions } from "../options"
 import { PluralProviderService } from "../service"
 
@@ -115,5 +116,61 @@ describe("provider options", () => {
   it("rejects no options at all, naming the required ones", () => {
     const message = messageOf(undefined)
     for (const name of ["client_id", "client_secret", "secret_key", "webhook_secret", "backend_url"]) expect(message).toContain(name)
+  })
+
+  it.each([
+    ["environment", "uat"],
+    ["base_url", undefined],
+    ["webhook_secret_encoding", "base64"],
+  ])("treats an empty %s (an empty environment variable) as unset: %p", (name, expected) => {
+    expect(parsePluralOptions({ ...valid, [name]: "" })[name as keyof PluralOptions]).toBe(expected)
+  })
+
+  it.each(["client_id", "client_secret", "secret_key", "webhook_secret", "backend_url"])("reports an empty %s as missing", (name) => {
+    expect(messageOf({ ...valid, [name]: "" })).toMatch(new RegExp(`${name}: (is required|must be an absolute)`))
+  })
+
+  it.each(["YWJjMTIzNA==", "YWJjMTIzNA", "whsec_YWJjMTIzNA==", Buffer.from("a longer secret of 32 bytes here").toString("base64")])(
+    "accepts the base64 webhook secret %p",
+    (webhook_secret) => {
+      expect(parsePluralOptions({ ...valid, webhook_secret }).webhook_secret).toBe(webhook_secret)
+    }
+  )
+
+  it.each(["my webhook secret!", "secret-from-dashboard", "abcde", "YWJjMTIzNB=="])(
+    "rejects the webhook secret %p under the default base64 encoding, saying how to fix it",
+    (webhook_secret) => {
+      const message = messageOf({ ...valid, webhook_secret })
+      expect(message).toContain("webhook_secret: is not valid base64")
+      expect(message).toContain('webhook_secret_encoding: "raw"')
+      expect(message).not.toContain(webhook_secret)
+    }
+  )
+
+  it("accepts any webhook secret under the raw encoding", () => {
+    expect(parsePluralOptions({ ...valid, webhook_secret: "my webhook secret!", webhook_secret_encoding: "raw" }).webhook_secret).toBe("my webhook secret!")
+  })
+})
+
+describe("options outside a running store", () => {
+  const migrate = ["node", "medusa", "db:migrate"]
+  const start = ["node", "medusa", "start"]
+  const noSecrets = { client_id: undefined, client_secret: "", secret_key: undefined, webhook_secret: undefined, storefront_success_url: "undefined/order" }
+
+  it("medusa db:migrate without any Plural credential (CI, a pre-deploy step) is not stopped", () => {
+    expect(validatesAtBoot(noSecrets, migrate)).toBe(false)
+    expect(validatesAtBoot({}, ["node", "medusa", "db:sync-links", "--execute-safe"])).toBe(false)
+    expect(validatesAtBoot(undefined, ["node", "cli.js", "db:migrate:scripts"])).toBe(false)
+  })
+
+  it("medusa start, exec or develop always validates, credentials or not", () => {
+    for (const argv of [start, ["node", "medusa", "exec", "./seed.ts"], ["node", "medusa", "develop"], ["node", "medusa"]]) {
+      expect(validatesAtBoot(noSecrets, argv)).toBe(true)
+    }
+  })
+
+  it("medusa db:migrate with credentials validates them, so a typo shows at the first command", () => {
+    expect(validatesAtBoot({ client_id: "merchant-1" }, migrate)).toBe(true)
+    expect(validatesAtBoot({ webhook_secret: "x" }, migrate)).toBe(true)
   })
 })
