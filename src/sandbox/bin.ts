@@ -2,10 +2,10 @@
 /**
  * `plural-sandbox`: runs the offline Plural until interrupted.
  *
- *   plural-sandbox [--port 4010] [--host 127.0.0.1] [--webhook-url http://localhost:9000/hooks/plural] [--seed 1]
+ *   plural-sandbox [--port 4010] [--host 127.0.0.1] [--webhook-url http://localhost:9000/hooks/plural/webhook] [--seed 1]
  */
 import { parseArgs } from "node:util"
-import { startSandbox } from "./index"
+import { type SandboxMerchant, startSandbox } from "./index"
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -31,18 +31,15 @@ async function main(): Promise<void> {
     seed: values.seed,
     logger: { info: (m) => console.log(m), warn: (m) => console.warn(m) },
   })
+  // startSandbox has said where it listens; what follows is ready to paste into the store's .env.
   const { merchant } = sandbox
-  console.log(`Plural sandbox at ${sandbox.url}
+  console.log(`
+# Plural sandbox test merchant: paste into your Medusa store's .env
+${envLines(sandbox.url, merchant).join("\n")}
 
-Test merchant (use as the plugin's options):
-  base_url        ${sandbox.url}
-  merchant_id     ${merchant.merchant_id}
-  client_id       ${merchant.client_id}
-  client_secret   ${merchant.client_secret}
-  secret_key      ${merchant.secret_key}
-  webhook_secret  ${merchant.webhook_secret}
-Webhooks to     ${values["webhook-url"] ?? "(none: set with --webhook-url or POST /_sandbox/config)"}
-Control API     ${sandbox.url}/_sandbox/health`)
+Webhooks to  ${values["webhook-url"] ?? "(none: set with --webhook-url or POST /_sandbox/config)"}
+Control API  ${sandbox.url}/_sandbox/health
+`)
 
   const shutdown = (signal: string) => {
     console.log(`${signal}: stopping the Plural sandbox`)
@@ -53,6 +50,17 @@ Control API     ${sandbox.url}/_sandbox/health`)
   }
   process.once("SIGINT", () => shutdown("SIGINT"))
   process.once("SIGTERM", () => shutdown("SIGTERM"))
+}
+
+/** The variables the README's medusa-config.ts reads, with this sandbox's merchant. */
+function envLines(url: string, merchant: SandboxMerchant): string[] {
+  return [
+    `PLURAL_BASE_URL=${url}`,
+    `PLURAL_CLIENT_ID=${merchant.client_id}`,
+    `PLURAL_CLIENT_SECRET=${merchant.client_secret}`,
+    `PLURAL_SECRET_KEY=${merchant.secret_key}`,
+    `PLURAL_WEBHOOK_SECRET=${merchant.webhook_secret}`,
+  ]
 }
 
 main().catch((error: unknown) => {
