@@ -3,11 +3,14 @@
  * row per reference, claims that succeed once), without a database.
  */
 import type { PluralLedger } from "../src/providers/plural/service"
-import type { LedgerOrder, LedgerRefund, NewLedgerOrder, NewLedgerRefund } from "../src/modules/plural/types"
+import type { LedgerOrder, LedgerRefund, NewLedgerOrder, NewLedgerRefund, PointsConsent } from "../src/modules/plural/types"
 
 export class FakeLedger implements PluralLedger {
   readonly orders: LedgerOrder[] = []
   readonly refunds: LedgerRefund[] = []
+  readonly consents: PointsConsent[] = []
+  /** Payment session id → its cart id: Medusa's cart ↔ payment collection link, as the real ledger joins it. */
+  readonly sessionCarts = new Map<string, string>()
 
   async recordCreating(input: NewLedgerOrder): Promise<LedgerOrder> {
     const existing = this.orders.find((o) => o.merchant_order_reference === input.merchant_order_reference)
@@ -34,6 +37,7 @@ export class FakeLedger implements PluralLedger {
       checked_at: null,
       next_check_at: new Date(now.getTime() + input.check_after_seconds * 1000),
       expires_at: new Date(now.getTime() + input.expires_after_seconds * 1000),
+      points_consent_id: input.points_consent_id ?? null,
       created_at: now,
       updated_at: now,
     }
@@ -101,5 +105,34 @@ export class FakeLedger implements PluralLedger {
     )
     if (row) row.medusa_refund_id = input.medusa_refund_id
     return row
+  }
+
+  /** Stores a consent for `cartId`, as the store's consent route does, and returns it. */
+  addConsent(cartId: string, customerId: string | null = null): PointsConsent {
+    const now = new Date()
+    const consent: PointsConsent = {
+      id: `plcon_${this.consents.length + 1}`,
+      cart_id: cartId,
+      customer_id: customerId,
+      text_version: "v1",
+      text: "I agree",
+      consented_at: now,
+      session_id: null,
+      merchant_order_reference: null,
+      plural_order_id: null,
+      created_at: now,
+      updated_at: now,
+    }
+    this.consents.push(consent)
+    return consent
+  }
+
+  async pointsConsentForSession(consentId: string, sessionId: string): Promise<PointsConsent | undefined> {
+    return this.consents.find((c) => c.id === consentId && c.cart_id === this.sessionCarts.get(sessionId))
+  }
+
+  async linkPointsConsent(consentId: string, order: { session_id: string; merchant_order_reference: string; plural_order_id: string }): Promise<void> {
+    const consent = this.consents.find((c) => c.id === consentId)
+    if (consent) Object.assign(consent, order)
   }
 }

@@ -1,5 +1,6 @@
 import { defineMiddlewares } from "@medusajs/framework/http"
 import { validatePointsBalanceBody } from "./admin/plural/points-balance/validators"
+import { validateStorePointsBalanceBody } from "./store/plural/carts/[id]/points-balance/validators"
 
 export default defineMiddlewares({
   routes: [
@@ -12,6 +13,12 @@ export default defineMiddlewares({
       methods: ["POST"],
       bodyParser: false,
       middlewares: [validatePointsBalanceBody()],
+    },
+    {
+      matcher: "/store/plural/carts/:id/points-balance",
+      methods: ["POST"],
+      bodyParser: false,
+      middlewares: [validateStorePointsBalanceBody()],
     },
   ],
 })

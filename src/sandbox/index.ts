@@ -15,7 +15,7 @@ export type { Delivery, DeliveryAttempt, WebhookFaultSpec } from "./webhooks"
 export type { FaultSpec } from "./faults"
 export { DEFAULT_MERCHANT } from "./options"
 export type { RuntimeConfig, SandboxLogger, SandboxMerchant, SandboxOptions } from "./options"
-export { POINTS_CARDS } from "./points"
+export { POINTS_CARD_MOBILE, POINTS_CARDS } from "./points"
 export { TEST_CARD } from "./orders"
 
 export type Sandbox = {

@@ -8,7 +8,9 @@
  *   (redirect to hosted checkout, open a UPI app, show a QR code, or wait for a UPI collect approval);
  * - `pollPluralPayment` asks the plugin's idempotent settle route until the cart is an order or the payment failed
  *   (UPI collect / QR have no browser return);
- * - `readPluralReturn` reads the parameters the plugin puts on the success / failure return URLs.
+ * - `readPluralReturn` reads the parameters the plugin puts on the success / failure return URLs;
+ * - pay by points: `getPointsConsent` (the text to show), `givePointsConsent` (the shopper agreed; its id goes to
+ *   `startPluralPayment` as `pointsConsentId`) and `checkPointsBalance` (what the card's points can pay).
  *
  * It never completes the cart itself: the plugin settles the payment once, on the server, whichever of the browser
  * return, the webhook or the settle route arrives first.
@@ -20,13 +22,11 @@ export type PluralFlow = "hosted" | "upi_intent" | "upi_collect" | "upi_qr"
 
 export const PLURAL_FLOWS: readonly PluralFlow[] = ["hosted", "upi_intent", "upi_collect", "upi_qr"]
 
-/** The part of a `@medusajs/js-sdk` instance this helper uses (`sdk.client.fetch`). */
+/** The part of a `@medusajs/js-sdk` instance this helper uses (`sdk.client.fetch`): a `Medusa` instance fits. */
 export type MedusaSdkLike = {
   client: {
-    fetch<T = unknown>(
-      path: string,
-      init?: { method?: string; body?: unknown; headers?: Record<string, string>; query?: Record<string, unknown> }
-    ): Promise<T>
+    // What the helper passes, typed so that the SDK's own `fetch` (body: a JSON object) is assignable to it.
+    fetch<T = unknown>(path: string, init?: { method?: string; body?: Record<string, unknown> }): Promise<T>
   }
 }
 
@@ -85,8 +85,11 @@ export type StartPluralPaymentInput = {
   flow?: PluralFlow
   /** Required for `upi_collect`: the shopper's UPI id, such as `name@bank`. */
   upiVpa?: string
-  /** Pay by points is used only with the shopper's explicit consent. */
-  payByPointsConsent?: boolean
+  /**
+   * Pay by points: the id `givePointsConsent` answered after the shopper agreed to the consent text. Hosted checkout
+   * then offers POINTS (when the store offers pay by points); without it, it never does.
+   */
+  pointsConsentId?: string
   /** Default `pp_plural_plural`. */
   providerId?: string
 }
@@ -148,7 +151,7 @@ export function isValidUpiVpa(vpa: string): boolean {
   return UPI_VPA.test(vpa.trim())
 }
 
-type RequestInit = { method?: string; body?: unknown }
+type RequestInit = { method?: string; body?: Record<string, unknown> }
 
 async function storeRequest<T>(client: PluralStoreClient, path: string, init: RequestInit = {}): Promise<T> {
   const sdk = "sdk" in client ? client.sdk : "client" in client ? client : undefined
@@ -188,8 +191,8 @@ async function fetchRequest<T>(client: PluralFetchClient, path: string, init: Re
     body = undefined
   }
   if (!response.ok) {
-    const message = (body as { message?: string } | undefined)?.message || `The store answered ${response.status}`
-    throw new PluralStorefrontError(message, { status: response.status })
+    const { message, code } = (body ?? {}) as { message?: string; code?: string }
+    throw new PluralStorefrontError(message || `The store answered ${response.status}`, { status: response.status, code })
   }
   return body as T
 }
@@ -223,7 +226,7 @@ export async function startPluralPayment(client: PluralStoreClient, input: Start
     }
     data.upi_vpa = vpa
   }
-  if (input.payByPointsConsent) data.pay_by_points_consent = true
+  if (input.pointsConsentId) data.points_consent_id = input.pointsConsentId
 
   let collectionId = input.cart.payment_collection?.id
   if (!collectionId) {
@@ -343,4 +346,78 @@ export function readPluralReturn(location: string | URL | { search: string }): P
   const code = params.get("code") || undefined
   if (reason || code) return { status: "failed", cartId, reason: reason || "The payment did not go through", code }
   return null
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Pay by points
+
+/** The consent text the shopper must read and agree to before paying with points, and the cart's latest consent. */
+export type PointsConsentInfo = {
+  text_version: string
+  text: string
+  consent: PointsConsent | null
+}
+
+/** A stored consent: pass its `id` to `startPluralPayment` as `pointsConsentId`. */
+export type PointsConsent = { id: string; text_version: string; consented_at: string }
+
+/** What the card's points can pay for the cart, in rupees; the card only by its last 4 digits. */
+export type PointsBalance = {
+  card_last4: string
+  is_eligible: boolean
+  redeemable_points: number
+  balance: number
+  redeemable_amount: number
+  currency_code: string
+}
+
+const cartPath = (cartId: string, route: string) => `/store/plural/carts/${encodeURIComponent(cartId)}/${route}`
+
+/** The store's pay-by-points consent text (show it in full), and whether this cart already has a consent. */
+export function getPointsConsent(client: PluralStoreClient, cartId: string): Promise<PointsConsentInfo> {
+  return storeRequest<PointsConsentInfo>(client, cartPath(cartId, "points-consent"))
+}
+
+/**
+ * Records that the shopper agreed to the consent text of `textVersion` (the version they were shown). Call it only on
+ * the shopper's own explicit action, such as ticking an unticked box. A store whose text changed meanwhile answers
+ * 409: show the new text and ask again.
+ */
+export async function givePointsConsent(client: PluralStoreClient, cartId: string, textVersion: string): Promise<PointsConsent> {
+  const { consent } = await storeRequest<{ consent: PointsConsent }>(client, cartPath(cartId, "points-consent"), {
+    method: "POST",
+    body: { text_version: textVersion },
+  })
+  return consent
+}
+
+/** Digits only; a +91 or 0 prefix before a 10-digit mobile number is dropped. */
+export function normalizeMobileNumber(value: string): string {
+  return value.replace(/\D/g, "").replace(/^(91|0)(?=\d{10}$)/, "")
+}
+
+/**
+ * Asks the store what the card's reward points can pay for the cart. The card number goes to the store once and is
+ * kept nowhere; clear the field afterwards. Refusals carry `code`: `INVALID_CARD_NUMBER`, `INVALID_MOBILE_NUMBER`
+ * (checked here, before sending), `POINTS_CARD_NOT_VERIFIED` (the mobile number is not the card's), and status 429
+ * when the cart checked too often.
+ */
+export function checkPointsBalance(
+  client: PluralStoreClient,
+  input: { cartId: string; cardNumber: string; mobileNumber: string }
+): Promise<PointsBalance> {
+  const card_number = input.cardNumber.replace(/[\s-]/g, "")
+  const registered_mobile_number = normalizeMobileNumber(input.mobileNumber)
+  if (!/^\d{12,19}$/.test(card_number)) {
+    return Promise.reject(new PluralStorefrontError("Enter the card number (12 to 19 digits)", { code: "INVALID_CARD_NUMBER" }))
+  }
+  if (!/^\d{10}$/.test(registered_mobile_number)) {
+    return Promise.reject(
+      new PluralStorefrontError("Enter the 10-digit mobile number registered with the card", { code: "INVALID_MOBILE_NUMBER" })
+    )
+  }
+  return storeRequest<PointsBalance>(client, cartPath(input.cartId, "points-balance"), {
+    method: "POST",
+    body: { card_number, registered_mobile_number },
+  })
 }

@@ -3,6 +3,7 @@
  * dashboard's own cookie), their response types, and exact money formatting.
  */
 import Medusa from "@medusajs/js-sdk"
+import type { PointsBalance } from "../../storefront"
 
 export const sdk = new Medusa({
   baseUrl: import.meta.env.VITE_BACKEND_URL || "/",
@@ -116,16 +117,25 @@ export type PluralPaymentLink = {
   created: boolean
 }
 
-export type PointsBalance = {
-  card_last4: string
-  is_eligible: boolean
-  redeemable_points: number
-  /** Rupees. */
-  balance: number
-  /** Rupees. */
-  redeemable_amount: number
-  currency_code: string
+/** The same answer the storefront's balance check gets: rupees, the card by its last 4 digits only. */
+export type { PointsBalance } from "../../storefront"
+
+/** A shopper's stored pay-by-points consent, as the audit shows it. */
+export type PointsConsentRecord = {
+  id: string
+  cart_id: string
+  customer_id: string | null
+  text_version: string
+  /** The exact text the shopper agreed to. */
+  text: string
+  consented_at: string
+  plural_order_id: string | null
+  merchant_order_reference: string | null
+  /** The Medusa order the consent's Plural order became, when there is one. */
+  order_id: string | null
 }
+
+export type PointsConsentFilter = { order_id?: string; customer_id?: string; cart_id?: string }
 
 export const pluralApi = {
   orderView: (orderId: string) =>
@@ -153,6 +163,16 @@ export const pluralApi = {
     }),
   pointsBalance: (body: { card_number: string; registered_mobile_number: string; amount: number; currency_code?: string }) =>
     sdk.client.fetch<PointsBalance>("/admin/plural/points-balance", { method: "POST", body }),
+  /** Newest first. */
+  pointsConsents: (query: PointsConsentFilter & { limit: number; offset: number }) =>
+    sdk.client.fetch<{ consents: PointsConsentRecord[]; count: number }>("/admin/plural/points-consents", { query }),
+}
+
+/** The CSV download of the consents matching `filter` (the dashboard's session cookie authenticates it). */
+export function pointsConsentsCsvUrl(filter: PointsConsentFilter): string {
+  const base = String(import.meta.env.VITE_BACKEND_URL || "").replace(/\/+$/, "")
+  const query = new URLSearchParams(Object.entries(filter).filter((entry): entry is [string, string] => Boolean(entry[1])))
+  return `${base}/admin/plural/points-consents/export${query.size ? `?${query}` : ""}`
 }
 
 /** The message Medusa sent back (`{ message }`), else the error's own. */

@@ -3,9 +3,21 @@ import { ContainerRegistrationKeys, generateEntityId, InjectManager, MedusaConte
 import type { Knex } from "@mikro-orm/knex"
 import type { SqlEntityManager } from "@mikro-orm/postgresql"
 import { PluralOrder } from "./models/plural-order"
+import { PluralPointsConsent } from "./models/plural-points-consent"
+import { PluralRateLimit } from "./models/plural-rate-limit"
 import { PluralRefund } from "./models/plural-refund"
 import { PluralWebhookEvent } from "./models/plural-webhook-event"
-import type { LedgerOrder, LedgerRefund, NewLedgerOrder, NewLedgerRefund, RefundStatus } from "./types"
+import type {
+  LedgerOrder,
+  LedgerRefund,
+  NewLedgerOrder,
+  NewLedgerRefund,
+  NewPointsConsent,
+  PointsConsent,
+  PointsConsentFilter,
+  PointsConsentRow,
+  RefundStatus,
+} from "./types"
 
 /** An event whose handler has said nothing for this long is presumed dead (crashed instance) and may be taken over. */
 const STALE_AFTER_SECONDS = 120
@@ -21,7 +33,7 @@ type Ctx = Context<SqlEntityManager>
  * across several Medusa instances is a single SQL statement here (insert-or-nothing, conditional update), so two
  * instances racing agree on one winner without any lock held in memory.
  */
-export class PluralModuleService extends MedusaService({ PluralOrder, PluralRefund, PluralWebhookEvent }) {
+export class PluralModuleService extends MedusaService({ PluralOrder, PluralRefund, PluralWebhookEvent, PluralPointsConsent, PluralRateLimit }) {
   private readonly pg: Knex
 
   constructor(container: Record<string, unknown>) {
@@ -37,8 +49,8 @@ export class PluralModuleService extends MedusaService({ PluralOrder, PluralRefu
     const manager = context.manager!
     const [row] = await manager.execute(
       `insert into plural_order (id, merchant_order_reference, session_id, payment_collection_id, amount, currency_code, flow,
-         pre_auth, state, next_check_at, expires_at, created_at, updated_at)
-       values (?, ?, ?, ?, ?, ?, ?, ?, 'creating', now() + make_interval(secs => ?), now() + make_interval(secs => ?), now(), now())
+         pre_auth, points_consent_id, state, next_check_at, expires_at, created_at, updated_at)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, 'creating', now() + make_interval(secs => ?), now() + make_interval(secs => ?), now(), now())
        on conflict (merchant_order_reference) where deleted_at is null
        do update set updated_at = now()
        returning *`,
@@ -51,6 +63,7 @@ export class PluralModuleService extends MedusaService({ PluralOrder, PluralRefu
         input.currency_code,
         input.flow,
         input.pre_auth,
+        input.points_consent_id ?? null,
         input.check_after_seconds,
         input.expires_after_seconds,
       ]
@@ -345,6 +358,109 @@ export class PluralModuleService extends MedusaService({ PluralOrder, PluralRefu
       [retentionDays]
     )
     return rows.length
+  }
+
+  // ---- Pay by points ------------------------------------------------------------------------------------------
+
+  @InjectManager()
+  async recordPointsConsent(input: NewPointsConsent, @MedusaContext() context: Ctx = {}): Promise<PointsConsent> {
+    const [row] = await context.manager!.execute(
+      `insert into plural_points_consent (id, cart_id, customer_id, text_version, text, consented_at, created_at, updated_at)
+       values (?, ?, ?, ?, ?, now(), now(), now()) returning *`,
+      [generateEntityId(undefined, "plcon"), input.cart_id, input.customer_id, input.text_version, input.text]
+    )
+    return row as PointsConsent
+  }
+
+  /**
+   * The consent `consentId` if it was given for the cart that payment session `sessionId` pays for (through Medusa's
+   * cart ↔ payment collection link, in the same database), else undefined: a consent never serves another cart.
+   */
+  @InjectManager()
+  async pointsConsentForSession(consentId: string, sessionId: string, @MedusaContext() context: Ctx = {}): Promise<PointsConsent | undefined> {
+    const [row] = await context.manager!.execute(
+      `select c.* from plural_points_consent c
+       join cart_payment_collection cpc on cpc.cart_id = c.cart_id and cpc.deleted_at is null
+       join payment_session ps on ps.payment_collection_id = cpc.payment_collection_id
+       where c.id = ? and ps.id = ? and c.deleted_at is null
+       limit 1`,
+      [consentId, sessionId]
+    )
+    return row as PointsConsent | undefined
+  }
+
+  /** The Plural order that offers points under the consent; a newer order (a changed amount) takes the link over. */
+  @InjectManager()
+  async linkPointsConsent(
+    consentId: string,
+    order: { session_id: string; merchant_order_reference: string; plural_order_id: string },
+    @MedusaContext() context: Ctx = {}
+  ): Promise<void> {
+    await context.manager!.execute(
+      `update plural_points_consent set session_id = ?, merchant_order_reference = ?, plural_order_id = ?, updated_at = now()
+       where id = ? and deleted_at is null`,
+      [order.session_id, order.merchant_order_reference, order.plural_order_id, consentId]
+    )
+  }
+
+  /** Consents, newest first, each with the Medusa order its Plural order became (through the ledger). */
+  @InjectManager()
+  async listPointsConsents(
+    filter: PointsConsentFilter,
+    page: { limit: number; offset: number },
+    @MedusaContext() context: Ctx = {}
+  ): Promise<{ consents: PointsConsentRow[]; count: number }> {
+    const columns: Record<keyof PointsConsentFilter, string> = {
+      cart_id: "c.cart_id",
+      customer_id: "c.customer_id",
+      plural_order_id: "c.plural_order_id",
+      order_id: "o.medusa_order_id",
+    }
+    const conditions = ["c.deleted_at is null"]
+    const values: unknown[] = []
+    for (const [key, column] of Object.entries(columns) as [keyof PointsConsentFilter, string][]) {
+      if (filter[key] === undefined) continue
+      conditions.push(`${column} = ?`)
+      values.push(filter[key])
+    }
+    const from = `from plural_points_consent c
+       left join plural_order o on o.plural_order_id = c.plural_order_id and o.deleted_at is null
+       where ${conditions.join(" and ")}`
+    const manager = context.manager!
+    const consents = await manager.execute(
+      `select c.*, o.medusa_order_id as order_id ${from} order by c.consented_at desc, c.id desc limit ? offset ?`,
+      [...values, page.limit, page.offset]
+    )
+    const [{ count }] = await manager.execute(`select count(*)::int as count ${from}`, values)
+    return { consents: consents as PointsConsentRow[], count }
+  }
+
+  /**
+   * Counts one request under `key` and says whether it is within `limit` per `windowSeconds`, in one statement, so
+   * that every instance shares the count. Expired windows are pruned a few at a time.
+   */
+  @InjectManager()
+  async takeRateLimit(
+    key: string,
+    limit: number,
+    windowSeconds: number,
+    @MedusaContext() context: Ctx = {}
+  ): Promise<{ allowed: boolean; retry_after_seconds: number }> {
+    const manager = context.manager!
+    const [row] = await manager.execute(
+      `insert into plural_rate_limit as r (id, key, hits, window_ends_at, created_at, updated_at)
+       values (?, ?, 1, now() + make_interval(secs => ?), now(), now())
+       on conflict (key) where deleted_at is null do update set
+         hits = case when r.window_ends_at <= now() then 1 else r.hits + 1 end,
+         window_ends_at = case when r.window_ends_at <= now() then excluded.window_ends_at else r.window_ends_at end,
+         updated_at = now()
+       returning hits, greatest(1, ceil(extract(epoch from (window_ends_at - now()))))::int as retry_after_seconds`,
+      [generateEntityId(undefined, "plrl"), key, windowSeconds]
+    )
+    await manager.execute(
+      `delete from plural_rate_limit where id in (select id from plural_rate_limit where window_ends_at < now() - interval '1 hour' limit 20)`
+    )
+    return { allowed: row.hits <= limit, retry_after_seconds: row.retry_after_seconds }
   }
 
   // ---- What the merchant must see ------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ export type LedgerOrder = {
   checked_at: Date | null
   next_check_at: Date | null
   expires_at: Date | null
+  points_consent_id: string | null
   created_at: Date
   updated_at: Date
 }
@@ -39,6 +40,8 @@ export type NewLedgerOrder = {
   /** When the job should first look, should nobody else (Plural never answered the create call, say). */
   check_after_seconds: number
   expires_after_seconds: number
+  /** Set when the order offers POINTS: the stored consent it offers them under. */
+  points_consent_id?: string | null
 }
 
 export type LedgerRefund = {
@@ -67,3 +70,25 @@ export type NewLedgerRefund = {
   plural_refund_id?: string | null
   medusa_refund_id?: string | null
 }
+
+/** A shopper's stored pay-by-points consent (see the `plural_points_consent` model). */
+export type PointsConsent = {
+  id: string
+  cart_id: string
+  customer_id: string | null
+  text_version: string
+  text: string
+  consented_at: Date
+  session_id: string | null
+  merchant_order_reference: string | null
+  plural_order_id: string | null
+  created_at: Date
+  updated_at: Date
+}
+
+export type NewPointsConsent = Pick<PointsConsent, "cart_id" | "customer_id" | "text_version" | "text">
+
+/** A consent as the admin lists it: with the Medusa order its Plural order became, when there is one. */
+export type PointsConsentRow = PointsConsent & { order_id: string | null }
+
+export type PointsConsentFilter = { cart_id?: string; customer_id?: string; order_id?: string; plural_order_id?: string }

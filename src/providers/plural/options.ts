@@ -6,6 +6,7 @@ import { z } from "zod"
 import type { PluralClientOptions } from "../../plural/client"
 import { PaymentMethod } from "../../plural/schemas"
 import { returnUrlTemplateProblem, type ReturnUrlPlaceholder } from "../../storefront/return-url"
+import { DEFAULT_POINTS_CONSENT } from "./utils/points-consent"
 
 // http(s) only: a bare `localhost:4010` or `shop.example.in:443` parses as a URL with an odd scheme and would fail
 // only at the first payment.
@@ -56,7 +57,27 @@ export const PluralOptionsSchema = z
     pay_by_points: z
       .boolean()
       .default(false)
-      .describe("Offer pay by points; used only when the shopper consented in the session data"),
+      .describe("Offer pay by points: POINTS is offered only to a session whose shopper's consent is stored"),
+    points_consent: z
+      .object({
+        version: z.string().min(1).max(100).default(DEFAULT_POINTS_CONSENT.version),
+        text: z.string().min(1).max(4000).default(DEFAULT_POINTS_CONSENT.text),
+      })
+      .prefault({})
+      // A stored consent names its text by version: a changed text under the old version would blur the evidence.
+      .refine((c) => c.text === DEFAULT_POINTS_CONSENT.text || c.version !== DEFAULT_POINTS_CONSENT.version, {
+        path: ["version"],
+        message: "must be set to a version of your own when you change the consent text",
+      })
+      .describe("The pay-by-points consent text shoppers agree to, and its version (stored with every consent)"),
+    points_balance_rate_limit: z
+      .object({
+        per_cart: z.int().positive().default(5),
+        per_ip: z.int().positive().default(20),
+        window_seconds: z.int().positive().default(600),
+      })
+      .prefault({})
+      .describe("Storefront points-balance checks allowed per cart and per client IP in each window (shared by all instances)"),
     timeouts: z
       .object({
         connect_ms: z.int().positive().default(5_000),

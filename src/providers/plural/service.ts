@@ -45,7 +45,7 @@ import {
 } from "../../plural"
 import { PLURAL_MODULE } from "../../modules/plural"
 import type { PluralModuleService } from "../../modules/plural/service"
-import type { LedgerRefund, RefundStatus } from "../../modules/plural/types"
+import type { LedgerRefund, PointsConsent, RefundStatus } from "../../modules/plural/types"
 import { validatesAtBoot } from "./boot"
 import { clientOptionsOf, parsePluralOptions, type PluralOptions, type ResolvedPluralOptions } from "./options"
 import { customerOf } from "./utils/customer"
@@ -63,7 +63,16 @@ import { CAPTURED_STATUSES, HELD_STATUSES, PAID_STATUSES, SESSION_STATUS_OF, WEB
 /** What the provider writes to the plugin's ledger (the `plural` module's service, or a test's fake). */
 export type PluralLedger = Pick<
   PluralModuleService,
-  "recordCreating" | "recordCreated" | "findOrder" | "updateOrder" | "recordRefundRequest" | "updateRefund" | "unresolvedRefunds" | "claimRefund"
+  | "recordCreating"
+  | "recordCreated"
+  | "findOrder"
+  | "updateOrder"
+  | "recordRefundRequest"
+  | "updateRefund"
+  | "unresolvedRefunds"
+  | "claimRefund"
+  | "pointsConsentForSession"
+  | "linkPointsConsent"
 >
 
 type Cradle = { logger: Logger; pluralLedger?: PluralLedger }
@@ -444,7 +453,7 @@ export class PluralProviderService extends AbstractPaymentProvider<PluralOptions
     const { request } = input
     const reference = orderReference(input.sessionId, input.attempt)
     const amount = { value: toMinorUnits(input.amount, currency), currency: currency.toUpperCase() }
-    const pointsConsented = this.options.pay_by_points && request.pay_by_points_consent === true
+    const consent = await this.pointsConsentOf(input.sessionId, request)
     // UPI has no pre-authorisation on Plural: only hosted (card) orders are pre-auth.
     const preAuth = this.options.pre_auth && request.flow === "hosted"
     const common = {
@@ -467,7 +476,7 @@ export class PluralProviderService extends AbstractPaymentProvider<PluralOptions
       amount: amount.value,
       currency_code: currency,
       pre_auth: preAuth,
-      ...(pointsConsented ? { points_consent_at: new Date().toISOString() } : {}),
+      ...(consent ? { points_consent_at: new Date(consent.consented_at).toISOString() } : {}),
     }
 
     // Written before Plural is called: if this process dies before the session stores the order, the ledger still
@@ -481,6 +490,7 @@ export class PluralProviderService extends AbstractPaymentProvider<PluralOptions
       pre_auth: preAuth,
       check_after_seconds: UNANSWERED_CREATE_CHECK_SECONDS,
       expires_after_seconds: this.options.expire_after_minutes * 60,
+      points_consent_id: consent?.id,
     })
     const created = (plural_order_id: string, plural_status: string) =>
       this.ledger.recordCreated({
@@ -496,10 +506,13 @@ export class PluralProviderService extends AbstractPaymentProvider<PluralOptions
       const checkout = await this.creating(reference, "create the hosted checkout", () =>
         this.client.createHostedCheckout({
           ...common,
-          allowed_payment_methods: pointsConsented ? [...methods, "POINTS"] : methods,
+          allowed_payment_methods: consent ? [...methods, "POINTS"] : methods,
         })
       )
       await created(checkout.order_id, "CREATED")
+      if (consent) {
+        await this.ledger.linkPointsConsent(consent.id, { session_id: input.sessionId, merchant_order_reference: reference, plural_order_id: checkout.order_id })
+      }
       return { ...base, plural_order_id: checkout.order_id, redirect_url: checkout.redirect_url, plural_status: "CREATED" }
     }
 
@@ -530,6 +543,21 @@ export class PluralProviderService extends AbstractPaymentProvider<PluralOptions
       image_url: payment.image_url,
       plural_status: payment.order?.status ?? "PENDING",
     }
+  }
+
+  /**
+   * The stored consent a hosted checkout may offer POINTS under: only when the merchant offers pay by points and the
+   * session names a consent stored for this session's own cart. A named consent that is not stored is refused before
+   * anything is written (the shopper believes they are paying with points); none named means no POINTS.
+   */
+  private async pointsConsentOf(sessionId: string, request: SessionRequest): Promise<PointsConsent | undefined> {
+    if (!this.options.pay_by_points || request.flow !== "hosted" || !request.points_consent_id) return undefined
+    const consent = await this.ledger.pointsConsentForSession(request.points_consent_id, sessionId)
+    if (consent) return consent
+    throw new MedusaError(
+      MedusaError.Types.INVALID_DATA,
+      "points_consent_id: no pay-by-points consent is stored for this cart. Ask the shopper to agree to the points consent again (POST /store/plural/carts/:id/points-consent) and start the payment with the id it answers."
+    )
   }
 
   /**

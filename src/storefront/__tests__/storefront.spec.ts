@@ -1,5 +1,9 @@
 import {
   PluralStorefrontError,
+  checkPointsBalance,
+  getPointsConsent,
+  givePointsConsent,
+  normalizeMobileNumber,
   isValidUpiVpa,
   pollPluralPayment,
   readPluralReturn,
@@ -233,5 +237,60 @@ describe("isValidUpiVpa", () => {
     expect(isValidUpiVpa("shopper")).toBe(false)
     expect(isValidUpiVpa("@bank")).toBe(false)
     expect(isValidUpiVpa("a b@bank")).toBe(false)
+  })
+})
+
+describe("pay by points", () => {
+  const CARD = "4111111111111112"
+
+  it("reads the consent text, records the consent, and passes its id to the payment session", async () => {
+    const { fetch, calls } = fakeFetch((call) => {
+      if (call.url.endsWith("/points-consent") && call.method === "GET") return { body: { text_version: "v2", text: "I agree…", consent: null } }
+      if (call.url.endsWith("/points-consent")) return { status: 201, body: { consent: { id: "plcon_1", text_version: "v2", consented_at: "2026-11-30T09:00:00.000Z" } } }
+      return { body: session({ flow: "hosted", redirect_url: "https://sandbox.test/pay/abc" }) }
+    })
+    const info = await getPointsConsent(client(fetch), "cart_1")
+    expect(info).toEqual({ text_version: "v2", text: "I agree…", consent: null })
+    const consent = await givePointsConsent(client(fetch), "cart_1", info.text_version)
+    expect(consent.id).toBe("plcon_1")
+    await startPluralPayment(client(fetch), { cart: { id: "cart_1", payment_collection: { id: "paycol_1" } }, pointsConsentId: consent.id })
+    expect(calls.map((c) => `${c.method} ${c.url}`)).toEqual([
+      "GET http://store.test/store/plural/carts/cart_1/points-consent",
+      "POST http://store.test/store/plural/carts/cart_1/points-consent",
+      "POST http://store.test/store/payment-collections/paycol_1/payment-sessions",
+    ])
+    expect(calls[1].body).toEqual({ text_version: "v2" })
+    expect(calls[2].body).toEqual({ provider_id: "pp_plural_plural", data: { flow: "hosted", points_consent_id: "plcon_1" } })
+  })
+
+  it("checks a balance with the card's digits and a 10-digit mobile number", async () => {
+    const answer = { card_last4: "1112", is_eligible: true, redeemable_points: 140, balance: 237180.5, redeemable_amount: 35, currency_code: "inr" }
+    const { fetch, calls } = fakeFetch(() => ({ body: answer }))
+    const balance = await checkPointsBalance(client(fetch), { cartId: "cart_1", cardNumber: "4111 1111 1111 1112", mobileNumber: "+91 98765 43210" })
+    expect(balance).toEqual(answer)
+    expect(calls[0].url).toBe("http://store.test/store/plural/carts/cart_1/points-balance")
+    expect(calls[0].body).toEqual({ card_number: CARD, registered_mobile_number: "9876543210" })
+  })
+
+  it.each([
+    ["4111 1111", "9876543210", "INVALID_CARD_NUMBER"],
+    [CARD, "98765", "INVALID_MOBILE_NUMBER"],
+  ])("refuses %p / %p before sending anything", async (cardNumber, mobileNumber, code) => {
+    const { fetch, calls } = fakeFetch(() => ({ body: {} }))
+    await expect(checkPointsBalance(client(fetch), { cartId: "cart_1", cardNumber, mobileNumber })).rejects.toMatchObject({ code })
+    expect(calls).toHaveLength(0)
+  })
+
+  it("passes the store's refusal on with its status and code", async () => {
+    const { fetch } = fakeFetch(() => ({ status: 400, body: { type: "invalid_data", code: "POINTS_CARD_NOT_VERIFIED", message: "not verified" } }))
+    const error = await checkPointsBalance(client(fetch), { cartId: "cart_1", cardNumber: CARD, mobileNumber: "9000000000" }).catch((e) => e)
+    expect(error).toBeInstanceOf(PluralStorefrontError)
+    expect(error).toMatchObject({ status: 400, code: "POINTS_CARD_NOT_VERIFIED", message: "not verified" })
+  })
+
+  it("normalizes mobile numbers", () => {
+    expect(normalizeMobileNumber("+91 98765-43210")).toBe("9876543210")
+    expect(normalizeMobileNumber("09876543210")).toBe("9876543210")
+    expect(normalizeMobileNumber("9876543210")).toBe("9876543210")
   })
 })

@@ -33,6 +33,8 @@ export const PluralOrder = model
     checked_at: model.dateTime().nullable(),
     next_check_at: model.dateTime().nullable(),
     expires_at: model.dateTime().nullable(),
+    /** The shopper's pay-by-points consent this order offered POINTS under; null when it did not offer points. */
+    points_consent_id: model.text().nullable(),
   })
   .indexes([
     { on: ["plural_order_id"] },

@@ -152,6 +152,23 @@ describe("provider options", () => {
   })
 })
 
+describe("pay-by-points options", () => {
+  it("a default consent text and version, and rate limits per cart and per client", () => {
+    const parsed = parsePluralOptions(valid)
+    expect(parsed.points_consent.version).toEqual(expect.any(String))
+    expect(parsed.points_consent.text.length).toBeGreaterThan(50)
+    expect(parsed.points_balance_rate_limit).toEqual({ per_cart: 5, per_ip: 20, window_seconds: 600 })
+  })
+
+  it("a merchant's own consent text needs its own version, so stored consents never blur two texts", () => {
+    expect(messageOf({ ...valid, points_consent: { text: "Our own wording" } })).toContain("points_consent.version")
+    expect(parsePluralOptions({ ...valid, points_consent: { text: "Our own wording", version: "shop-v2" } }).points_consent).toEqual({
+      text: "Our own wording",
+      version: "shop-v2",
+    })
+  })
+})
+
 describe("options outside a running store", () => {
   const migrate = ["node", "medusa", "db:migrate"]
   const start = ["node", "medusa", "start"]

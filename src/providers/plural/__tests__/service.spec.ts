@@ -182,29 +182,56 @@ describe("initiatePayment", () => {
     expect(JSON.stringify(result.data)).not.toContain(OPAQUE_TOKEN)
   })
 
-  it("hosted checkout: POINTS only when the merchant offers it AND the shopper consented", async () => {
+  it("hosted checkout: POINTS only when the merchant offers it AND the shopper's consent is stored for this cart", async () => {
+    const initiate = (service: PluralProviderService, data: Record<string, unknown>, session = SESSION) =>
+      service.initiatePayment({ amount: 1100, currency_code: "inr", data, context: { idempotency_key: session } } as any)
+
     const offered = setup({ pay_by_points: true })
     offered.fake.token().on("POST", "/api/checkout/v1/orders", { status: 200, body: hostedResponse }, 2)
-    await offered.service.initiatePayment({ amount: 1100, currency_code: "inr", data: {}, context: { idempotency_key: SESSION } } as any)
+    const second = `${SESSION}2`
+    offered.ledger.sessionCarts.set(SESSION, "cart_1").set(second, "cart_1")
+    const consent = offered.ledger.addConsent("cart_1", "cus_1")
+    await initiate(offered.service, {})
     expect(offered.fake.apiCalls[0].body.allowed_payment_methods).not.toContain("POINTS")
-    const consented = await offered.service.initiatePayment({
-      amount: 1100,
-      currency_code: "inr",
-      data: { pay_by_points_consent: true },
-      context: { idempotency_key: SESSION },
-    } as any)
+    expect(offered.ledger.orders[0].points_consent_id).toBeNull()
+
+    const consented = await initiate(offered.service, { points_consent_id: consent.id }, second)
     expect(offered.fake.apiCalls[1].body.allowed_payment_methods).toContain("POINTS")
-    expect((consented.data as PluralSessionData).points_consent_at).toEqual(expect.any(String))
+    expect((consented.data as PluralSessionData).points_consent_at).toBe(consent.consented_at.toISOString())
+    // The evidence: the consent names the Plural order, and the ledger row names the consent.
+    expect(consent).toMatchObject({ session_id: second, merchant_order_reference: second, plural_order_id: hostedResponse.order_id })
+    expect(offered.ledger.orders[1]).toMatchObject({ merchant_order_reference: second, points_consent_id: consent.id })
 
     const notOffered = setup({ pay_by_points: false })
     notOffered.fake.token().on("POST", "/api/checkout/v1/orders", { status: 200, body: hostedResponse })
-    await notOffered.service.initiatePayment({
-      amount: 1100,
-      currency_code: "inr",
-      data: { pay_by_points_consent: true },
-      context: { idempotency_key: SESSION },
-    } as any)
+    notOffered.ledger.sessionCarts.set(SESSION, "cart_1")
+    const ignored = notOffered.ledger.addConsent("cart_1")
+    await initiate(notOffered.service, { points_consent_id: ignored.id })
     expect(notOffered.fake.apiCalls[0].body.allowed_payment_methods).not.toContain("POINTS")
+    expect(ignored.plural_order_id).toBeNull()
+  })
+
+  it.each([
+    ["a consent that was never stored", (_ledger: FakeLedger) => "plcon_unknown"],
+    ["another cart's consent", (ledger: FakeLedger) => ledger.addConsent("cart_other").id],
+  ])("hosted checkout with %s is refused before anything reaches Plural or the ledger", async (_name, consentOf) => {
+    const { fake, service, ledger } = setup({ pay_by_points: true })
+    ledger.sessionCarts.set(SESSION, "cart_1")
+    const error = await rejection(
+      service.initiatePayment({ amount: 1100, currency_code: "inr", data: { points_consent_id: consentOf(ledger) }, context: { idempotency_key: SESSION } } as any)
+    )
+    expect(error).toBeInstanceOf(MedusaError)
+    expect(error.type).toBe(MedusaError.Types.INVALID_DATA)
+    expect(error.message).toContain("points_consent_id")
+    expect(fake.apiCalls).toHaveLength(0)
+    expect(ledger.orders).toHaveLength(0)
+  })
+
+  it("the old session boolean alone offers no POINTS", async () => {
+    const { fake, service } = setup({ pay_by_points: true })
+    fake.token().on("POST", "/api/checkout/v1/orders", { status: 200, body: hostedResponse })
+    await service.initiatePayment({ amount: 1100, currency_code: "inr", data: { pay_by_points_consent: true }, context: { idempotency_key: SESSION } } as any)
+    expect(fake.apiCalls[0].body.allowed_payment_methods).not.toContain("POINTS")
   })
 
   it("hosted checkout with pre_auth and a merchant's own method list", async () => {

@@ -23,7 +23,9 @@ describe("parseSessionRequest", () => {
       flow: "upi_collect",
       upi_vpa: "kevin.bob@examplebank",
     })
-    expect(parseSessionRequest({ flow: "hosted", pay_by_points_consent: true }).pay_by_points_consent).toBe(true)
+    expect(parseSessionRequest({ flow: "hosted", points_consent_id: "plcon_01JTEST" }).points_consent_id).toBe("plcon_01JTEST")
+    // The old boolean is no consent: it is dropped, so no POINTS follow from it.
+    expect(parseSessionRequest({ flow: "hosted", pay_by_points_consent: true })).toEqual({ flow: "hosted" })
   })
 
   it("a UPI collect without upi_vpa is an error naming upi_vpa", () => {
@@ -49,7 +51,7 @@ describe("parseSessionRequest", () => {
 
   it("rejects cards and unknown flows: cards go through hosted checkout", () => {
     expect(errorOf(() => parseSessionRequest({ flow: "card" })).message).toContain("flow")
-    expect(errorOf(() => parseSessionRequest({ flow: "upi_qr", pay_by_points_consent: "yes" })).message).toContain("pay_by_points_consent")
+    expect(errorOf(() => parseSessionRequest({ flow: "hosted", points_consent_id: "yes" })).message).toContain("points_consent_id")
   })
 })
 

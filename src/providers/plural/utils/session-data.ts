@@ -12,7 +12,11 @@ export type CheckoutFlow = (typeof CHECKOUT_FLOWS)[number]
 /** The shopper's choices, as the storefront sends them and as the session keeps them. */
 const shopperChoices = {
   upi_vpa: Vpa.optional(),
-  pay_by_points_consent: z.boolean().optional(),
+  /**
+   * The shopper's stored pay-by-points consent (POST /store/plural/carts/:id/points-consent answers its id). POINTS
+   * is offered only when this consent is stored for the session's own cart.
+   */
+  points_consent_id: z.string().regex(/^plcon_[0-9A-Za-z]+$/, "must be the id of a stored consent (plcon_…)").optional(),
 }
 
 /** What a storefront may send when it creates the session. Cards always go through hosted checkout (PCI). */

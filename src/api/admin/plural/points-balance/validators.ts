@@ -1,14 +1,10 @@
 /**
- * The body of POST /admin/plural/points-balance, and the route's own parsing and validation of it.
- *
- * Not Medusa's `validateAndTransformBody`: its messages quote what was received, and its error handler logs them,
- * so a card number sent as a JSON number (or with a typo) would land in the answer and in the logs. Not Medusa's
- * JSON body parser either: a malformed body's syntax error quotes the body too. Every message here is built only
- * from a field's name and its rule, never from the value sent.
+ * The body of POST /admin/plural/points-balance: a card number, so it is parsed without echo (see
+ * `body-without-echo`): no card number ever reaches an error answer or a log line.
  */
-import type { MedusaNextFunction, MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
 import { z } from "zod"
 import { PointsCardDetails } from "../../../../plural"
+import { parseWithoutEcho, validateBodyWithoutEcho } from "../../../utils/body-without-echo"
 
 export const PointsBalanceRequest = z.object({
   card_number: PointsCardDetails.shape.card_number,
@@ -19,10 +15,14 @@ export const PointsBalanceRequest = z.object({
 })
 export type PointsBalanceRequest = z.infer<typeof PointsBalanceRequest>
 
-/** What each field must be, in words that never depend on what was sent. */
-const RULES: Record<keyof PointsBalanceRequest, string> = {
+/** What a points card's fields must be, in words that never depend on what was sent. */
+export const CARD_RULES = {
   card_number: "must be a string of 12 to 19 digits",
   registered_mobile_number: "must be a string of 10 digits",
+} as const
+
+const RULES: Record<keyof PointsBalanceRequest, string> = {
+  ...CARD_RULES,
   amount: "must be a positive number",
   currency_code: "must be a three-letter currency code such as inr",
 }
@@ -30,113 +30,6 @@ const RULES: Record<keyof PointsBalanceRequest, string> = {
 /** The largest body read: the real one is under 200 bytes. */
 export const POINTS_BALANCE_MAX_BODY_BYTES = 16 * 1024
 
-export type PointsBalanceParse = { success: true; data: PointsBalanceRequest } | { success: false; message: string }
+export const parsePointsBalanceBody = (body: unknown) => parseWithoutEcho(PointsBalanceRequest, RULES, "points balance request", body)
 
-/** Validates a parsed body. The message names the fields and their rules, never a received value. */
-export function parsePointsBalanceBody(body: unknown): PointsBalanceParse {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    return { success: false, message: "body: must be a JSON object" }
-  }
-  const result = PointsBalanceRequest.safeParse(body)
-  if (result.success) return { success: true, data: result.data }
-  const fields = new Set<keyof PointsBalanceRequest>()
-  for (const issue of result.error.issues) {
-    const field = issue.path[0]
-    if (typeof field === "string" && field in RULES) fields.add(field as keyof PointsBalanceRequest)
-  }
-  // Every issue of this flat schema is on one of its fields; anything else is described without detail.
-  const message = fields.size
-    ? [...fields].map((field) => `${field}: ${RULES[field]}`).join("; ")
-    : "body: is not a valid points balance request"
-  return { success: false, message }
-}
-
-/** Parses raw bytes as JSON; a syntax error is reported without the JSON engine's message (it quotes the input). */
-export function parseJsonBody(raw: Buffer | string): { success: true; body: unknown } | { success: false; message: string } {
-  const text = typeof raw === "string" ? raw : raw.toString("utf8")
-  try {
-    return { success: true, body: JSON.parse(text) }
-  } catch {
-    return { success: false, message: "body: must be valid JSON" }
-  }
-}
-
-class BodyTooLarge extends Error {}
-
-/**
- * The request's raw body, up to `limit` bytes. Past the limit the rest is drained and dropped rather than the
- * stream destroyed, so the 400 can still be sent on the same connection.
- */
-export function readRawBody(req: NodeJS.ReadableStream, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    const cleanup = () => {
-      req.removeListener("data", onData)
-      req.removeListener("end", onEnd)
-      req.removeListener("error", onError)
-    }
-    const onData = (chunk: Buffer | string) => {
-      const buffer = typeof chunk === "string" ? Buffer.from(chunk) : chunk
-      size += buffer.length
-      if (size > limit) {
-        cleanup()
-        req.on("error", () => {}) // whatever happens to the rest of the upload no longer matters
-        req.resume()
-        reject(new BodyTooLarge())
-        return
-      }
-      chunks.push(buffer)
-    }
-    const onEnd = () => {
-      cleanup()
-      resolve(Buffer.concat(chunks, size))
-    }
-    const onError = (error: unknown) => {
-      cleanup()
-      reject(error)
-    }
-    req.on("data", onData)
-    req.on("end", onEnd)
-    req.on("error", onError)
-  })
-}
-
-function invalid(res: MedusaResponse, message: string) {
-  // Answered here rather than thrown: Medusa's error handler would log the message (harmless) and, for a zod
-  // error, rebuild it from the issues (not harmless).
-  res.status(400).json({ type: "invalid_data", message })
-}
-
-/**
- * The route's body middleware: reads the JSON body itself (the route is registered with `bodyParser: false`; a
- * body some other parser already read is used as it is), validates it, and sets `req.validatedBody` as
- * `validateAndTransformBody` would. Logs nothing.
- */
-export function validatePointsBalanceBody() {
-  return async function pointsBalanceBody(req: MedusaRequest, res: MedusaResponse, next: MedusaNextFunction) {
-    let body: unknown = req.body
-    // body-parser marks a body it has read with `_body`; otherwise the stream is still ours to read.
-    const alreadyRead = (req as { _body?: boolean })._body === true || req.readableEnded
-    if (!alreadyRead) {
-      const type = String(req.headers["content-type"] ?? "")
-      if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) {
-        return invalid(res, "body: must be JSON, sent with content-type application/json")
-      }
-      let raw: Buffer
-      try {
-        raw = await readRawBody(req, POINTS_BALANCE_MAX_BODY_BYTES)
-      } catch (error) {
-        if (error instanceof BodyTooLarge) return invalid(res, `body: must be at most ${POINTS_BALANCE_MAX_BODY_BYTES} bytes`)
-        return invalid(res, "body: could not be read")
-      }
-      const json = parseJsonBody(raw)
-      if (!json.success) return invalid(res, json.message)
-      body = json.body
-    }
-    const parsed = parsePointsBalanceBody(body)
-    if (!parsed.success) return invalid(res, parsed.message)
-    req.validatedBody = parsed.data
-    next()
-  }
-}
+export const validatePointsBalanceBody = () => validateBodyWithoutEcho(parsePointsBalanceBody, POINTS_BALANCE_MAX_BODY_BYTES)

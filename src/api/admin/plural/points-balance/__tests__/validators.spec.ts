@@ -4,12 +4,8 @@
  */
 import { Readable } from "node:stream"
 import middlewares from "../../../../middlewares"
-import {
-  parseJsonBody,
-  parsePointsBalanceBody,
-  POINTS_BALANCE_MAX_BODY_BYTES,
-  validatePointsBalanceBody,
-} from "../validators"
+import { parseJsonBody } from "../../../../utils/body-without-echo"
+import { parsePointsBalanceBody, POINTS_BALANCE_MAX_BODY_BYTES, validatePointsBalanceBody } from "../validators"
 
 const CARD = "4111111111111111"
 const LONG_DIGIT_RUN = /\d{12,}/
