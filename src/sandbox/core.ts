@@ -17,6 +17,7 @@ import {
 import { type ChargeRecord, type CompleteInput, Orders, type PaymentResult } from "./orders"
 import { createRandom } from "./random"
 import { Scheduler } from "./scheduler"
+import { loadState, StateFile } from "./state-file"
 import { Tokens } from "./tokens"
 import { upiLink } from "./upi"
 import { Webhooks } from "./webhooks"
@@ -31,6 +32,8 @@ export class SandboxCore {
   readonly tokens: Tokens
   readonly webhooks: Webhooks
   readonly faults: Faults
+  /** With `stateFile`: where the orders are kept across restarts. */
+  readonly stateFile?: StateFile
   /** Set once the server listens (the listening URL unless `publicUrl` was given). */
   publicUrl = ""
 
@@ -39,10 +42,24 @@ export class SandboxCore {
     this.configure(pickRuntime(options))
     this.merchants = options.merchants?.length ? options.merchants : [DEFAULT_MERCHANT]
     this.now = options.now ?? Date.now
-    const random = (stream: string) => createRandom(options.seed, stream)
+    const logger = options.logger ?? { info: () => undefined, warn: (message: string) => console.warn(message) }
+    const saved = options.stateFile ? loadState(options.stateFile, this.merchants, logger) : undefined
+    // A seeded sandbox restarted on its saved orders must not hand out the ids of the previous run again.
+    const seed = saved?.starts && options.seed !== undefined ? `${options.seed}/start-${saved.starts}` : options.seed
+    const random = (stream: string) => createRandom(seed, stream)
     const config = () => this.config
+    if (options.stateFile) {
+      this.stateFile = new StateFile(options.stateFile, (saved?.starts ?? 0) + 1, () => this.orders.list().reverse(), logger)
+    }
     this.webhooks = new Webhooks({ config, now: this.now, random: random("webhooks"), scheduler: this.scheduler, logger: options.logger })
-    this.orders = new Orders({ config, now: this.now, ids: random("ids"), announce: (...event) => this.webhooks.announce(...event) })
+    this.orders = new Orders({
+      config,
+      now: this.now,
+      ids: random("ids"),
+      announce: (...event) => this.webhooks.announce(...event),
+      changed: () => this.stateFile?.changed(),
+    })
+    if (saved) this.orders.restore(saved.records)
     this.tokens = new Tokens(this.merchants, { config, now: this.now, random: random("tokens") })
     this.faults = new Faults(random("faults"))
   }
@@ -65,6 +82,12 @@ export class SandboxCore {
   async stop(): Promise<void> {
     this.scheduler.stop()
     await this.webhooks.stop()
+    await this.saveState()
+  }
+
+  /** Resolves once every change to the orders is in the state file (if any); a failure is logged, not thrown. */
+  async saveState(): Promise<void> {
+    await this.stateFile?.flush()
   }
 
   /**
@@ -114,6 +137,7 @@ export class SandboxCore {
 }
 
 function pickRuntime(options: SandboxOptions): Partial<RuntimeConfig> {
-  const { port: _port, host: _host, publicUrl: _publicUrl, seed: _seed, now: _now, merchants: _merchants, logger: _logger, ...runtime } = options
+  const { port: _port, host: _host, publicUrl: _publicUrl, seed: _seed, now: _now, merchants: _merchants, logger: _logger, stateFile: _stateFile, ...runtime } =
+    options
   return Object.fromEntries(Object.entries(runtime).filter(([, value]) => value !== undefined))
 }

@@ -36,6 +36,8 @@ export type Sandbox = {
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const core = new SandboxCore(options)
+  // A state file that cannot be written fails the start, not a later checkout.
+  await core.stateFile?.save()
   const server = createSandboxServer(core)
   const host = options.host ?? "127.0.0.1"
   await new Promise<void>((resolve, reject) => {

@@ -53,6 +53,8 @@ export type SandboxOptions = Partial<RuntimeConfig> & {
   now?: () => number
   merchants?: SandboxMerchant[]
   logger?: SandboxLogger
+  /** A JSON file keeping the orders across restarts (see ./state-file.ts); default: orders live in memory only. */
+  stateFile?: string
 }
 
 /** Test credentials only: they open nothing but a sandbox. */

@@ -120,6 +120,8 @@ export type OrdersDeps = {
   now: () => number
   ids: Random
   announce: Announce
+  /** Told after every change to the orders (the state file saves them). */
+  changed?: () => void
 }
 
 export class Orders {
@@ -138,6 +140,12 @@ export class Orders {
     this.byReference.clear()
     this.byCheckoutToken.clear()
     this.refundOutcomeRule = { outcome: "processed" }
+    this.deps.changed?.()
+  }
+
+  /** Puts back orders a previous run kept (the state file), oldest first. */
+  restore(records: OrderRecord[]): void {
+    for (const record of records) this.remember(record)
   }
 
   // ---- Lookups --------------------------------------------------------------------------------------------------
@@ -217,7 +225,6 @@ export class Orders {
       checkoutToken: this.deps.ids.string(40),
     }
     this.remember(record)
-    this.byCheckoutToken.set(record.checkoutToken, record)
     return record
   }
 
@@ -462,6 +469,8 @@ export class Orders {
   private remember(record: OrderRecord): void {
     this.records.set(record.order.order_id, record)
     this.byReference.set(referenceKey(record.merchant, record.order.merchant_order_reference), record)
+    if (record.kind === "charge") this.byCheckoutToken.set(record.checkoutToken, record)
+    this.deps.changed?.()
   }
 
   /** The outcome of a new API refund; a counted `failed` is used up by it. */
@@ -531,6 +540,7 @@ export class Orders {
     record.order.updated_at = this.timestamp()
     const last = record.order.payments[record.order.payments.length - 1]
     if (last) last.updated_at = record.order.updated_at
+    this.deps.changed?.()
   }
 
   private announce(event: WebhookEventType, record: ChargeRecord, delayMs = 0): void {

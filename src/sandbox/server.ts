@@ -34,7 +34,12 @@ async function handle(core: SandboxCore, router: Router, req: IncomingMessage, r
     return
   }
   const request: RouteRequest = { params: matched.params, query: url.searchParams, headers: req.headers, body: "" }
-  const run = () => answer(matched.route, request)
+  // What a request changed is in the state file before it is answered: Plural never forgets what it acknowledged.
+  const run = async () => {
+    const reply = await answer(matched.route, request)
+    await core.saveState()
+    return reply
+  }
   try {
     request.body = await readBody(req)
   } catch (error) {
