@@ -8,7 +8,7 @@ import type { PluralModuleService } from "../../modules/plural/service"
 import type { LedgerOrder } from "../../modules/plural/types"
 import { formatMinor, toMinorUnits } from "../../providers/plural/utils/money"
 import { parseSessionData, type PluralSessionData } from "../../providers/plural/utils/session-data"
-import { CAPTURED_STATUSES, HELD_STATUSES, SESSION_STATUS_OF } from "../../providers/plural/utils/status"
+import { CAPTURED_STATUSES, HELD_STATUSES, PAID_STATUSES, SESSION_STATUS_OF } from "../../providers/plural/utils/status"
 import { PLURAL_PROVIDER_ID, resolvePluralProvider } from "../../utils/resolve-plural-provider"
 import { giveBack, SHOPPER_MESSAGES } from "./give-back"
 import { nextOpenCheckSeconds, retryPaidSeconds } from "./schedule"
@@ -83,8 +83,9 @@ export async function settlePluralOrder(container: MedusaContainer, input: Settl
   const current = Boolean(context.session && context.session.data.plural_order_id === plural.order_id)
 
   if (row.state === "released" || row.state === "refunded") return fromLedger(row, known.cart_id)
-  if (row.state !== "owned" && current && context.collection && context.session?.payment) {
-    // Authorized on the order's collection before, but not yet recorded as paid there (the process died in between).
+  if (row.state !== "owned" && current && context.collection && context.session?.payment && PAID_STATUSES.has(plural.status)) {
+    // Authorized on the order's collection before, but not yet recorded as paid there (the process died in between,
+    // or a pre-authorisation's capture failed): finished now.
     return await payOrderCollection(container, row, context)
   }
   if (row.state === "owned" || (current && context.order_id && context.session?.payment)) {
