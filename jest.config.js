@@ -2,7 +2,8 @@
 // real PostgreSQL, browser tests in headless Chromium, and the multi-instance topology. `npm test` runs them all.
 const swc = [
   "@swc/jest",
-  { jsc: { parser: { syntax: "typescript", decorators: true, tsx: true }, target: "es2022" } },
+  // JSX as the build compiles it (tsconfig "jsx": "react-jsx"): the automatic runtime, no React import needed.
+  { jsc: { parser: { syntax: "typescript", decorators: true, tsx: true }, target: "es2022", transform: { react: { runtime: "automatic" } } } },
 ]
 const common = {
   transform: { "^.+\\.[jt]sx?$": swc },
