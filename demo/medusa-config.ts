@@ -30,12 +30,34 @@ const sharedLocking =
       ]
     : []
 
+// Medusa's production topology (npm run chaos): server instances and a worker (MEDUSA_WORKER_MODE) sharing Redis
+// through Medusa's own event bus, workflow engine, locking and caching modules.
+const redisUrl = process.env.DEMO_REDIS_URL
+const redisModules = redisUrl
+  ? [
+      { resolve: "@medusajs/medusa/event-bus-redis", options: { redisUrl } },
+      { resolve: "@medusajs/medusa/workflow-engine-redis", options: { redis: { redisUrl } } },
+      {
+        resolve: "@medusajs/medusa/locking",
+        options: { providers: [{ resolve: "@medusajs/medusa/locking-redis", id: "locking-redis", is_default: true, options: { redisUrl } }] },
+      },
+      {
+        resolve: "@medusajs/medusa/caching",
+        options: { providers: [{ resolve: "@medusajs/medusa/caching-redis", id: "caching-redis", is_default: true, options: { redisUrl } }] },
+      },
+    ]
+  : sharedLocking
+const workerMode = (process.env.MEDUSA_WORKER_MODE as "shared" | "worker" | "server" | undefined) || "shared"
+// Provider options a run may tighten (the chaos run's shorter timeouts and reconciliation windows), as JSON.
+const extraPluralOptions = process.env.DEMO_PLURAL_OPTIONS ? JSON.parse(process.env.DEMO_PLURAL_OPTIONS) : {}
+
 const config = defineConfig({
   projectConfig: {
     databaseUrl: required("DATABASE_URL"),
     // A local demo: no TLS to the embedded PostgreSQL.
     databaseDriverOptions: { connection: { ssl: false } },
-    workerMode: "shared",
+    workerMode,
+    redisUrl,
     http: {
       storeCors: process.env.STORE_CORS || cors,
       adminCors: process.env.ADMIN_CORS || cors,
@@ -50,8 +72,9 @@ const config = defineConfig({
     backendUrl: "/",
   },
   plugins: [{ resolve: "medusa-payment-plural", options: {} }],
+  ...(redisUrl && { featureFlags: { caching: true } }),
   modules: [
-    ...sharedLocking,
+    ...redisModules,
     {
       resolve: "@medusajs/medusa/payment",
       options: {
@@ -69,6 +92,7 @@ const config = defineConfig({
               storefront_success_url: `${storefrontUrl}/order/confirmed`,
               storefront_failure_url: `${storefrontUrl}/checkout/failed`,
               pre_auth: process.env.PLURAL_PRE_AUTH === "true",
+              ...extraPluralOptions,
             },
           },
         ],

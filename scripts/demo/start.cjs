@@ -249,7 +249,8 @@ function waitForHttp(url, { timeoutMs, exited, what }) {
  * - `log(message)`: progress lines; `echo`: also stream the child processes' output;
  * - `pluralBaseUrl(sandboxUrl)`: where the store reaches Plural, when something (a counting proxy) sits in between.
  * Resolves `{ urls, publishableKey, admin, regionId, timings, stateFile, medusaPid, startInstance(port), stop() }`;
- * `startInstance` starts one more Medusa server on the same app and database (a multi-instance deployment).
+ * `startInstance(port, env?)` starts one more Medusa process on the same app and database (a multi-instance
+ * deployment; `env` e.g. `{ MEDUSA_WORKER_MODE: "worker" }`), resolving `{ url, pid, stop() }`.
  */
 async function startDemo(options = {}) {
   const env = options.env ?? process.env
@@ -481,11 +482,11 @@ async function startDemo(options = {}) {
     seeding.catch(() => {})
     for (const result of await settled) if (result.status === "rejected") throw result.reason
 
-    /** One `medusa start` of the app on `listenPort`. */
-    const startInstance = async (listenPort, name = "medusa") => {
+    /** One `medusa start` of the app on `listenPort`, with `extraEnv` (e.g. MEDUSA_WORKER_MODE) for this one. */
+    const startInstance = async (listenPort, name = "medusa", extraEnv = {}) => {
       // NODE_ENV neither "development" (which would serve the admin through Vite) nor "production" (whose Secure
       // session cookie would not be sent back over plain http://localhost).
-      const proc = startProcess(medusa(name, ["start", "-H", bindHost, "-p", String(listenPort)], appDir, { NODE_ENV: "demo" }))
+      const proc = startProcess(medusa(name, ["start", "-H", bindHost, "-p", String(listenPort)], appDir, { NODE_ENV: "demo", ...extraEnv }))
       cleanups.push({ name, fn: () => proc.stop() })
       await waitForHttp(`http://${bindHost}:${listenPort}/health`, {
         timeoutMs: options.startTimeoutMs ?? 180_000,
@@ -524,7 +525,7 @@ async function startDemo(options = {}) {
     const stateFile = path.join(stateDir, "demo.json")
     fs.writeFileSync(stateFile, JSON.stringify(result, null, 2) + "\n")
     cleanups.push({ name: "demo.json", fn: async () => fs.rmSync(stateFile, { force: true }) })
-    return { ...result, stateFile, databaseUrl, sandboxControl: sandbox, medusaPid: server.pid, startInstance: (p) => startInstance(p, `medusa-${p}`), stop }
+    return { ...result, stateFile, databaseUrl, sandboxControl: sandbox, medusaPid: server.pid, startInstance: (p, extraEnv) => startInstance(p, `medusa-${p}`, extraEnv), stop }
   } catch (error) {
     await stop()
     throw error

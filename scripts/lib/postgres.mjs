@@ -40,7 +40,7 @@ function fromEnvironment(env) {
 }
 
 /**
- * Resolves to `{ host, port, user, password, embedded, stop() }`.
+ * Resolves to `{ host, port, user, password, embedded, stop() }`, and `restart()` for an embedded one.
  * `dataDir`: where an embedded cluster keeps its files (kept between runs when `persistent`).
  */
 export async function ensurePostgres({ dataDir, persistent = false, log = () => {}, env = process.env } = {}) {
@@ -82,6 +82,11 @@ export async function ensurePostgres({ dataDir, persistent = false, log = () => 
       const child = pg.process
       if (child && (child.exitCode !== null || child.signalCode !== null)) return
       await pg.stop()
+    },
+    /** Stops and starts the server on the same port and data (clients see their connections drop). */
+    restart: async () => {
+      await pg.stop()
+      await pg.start()
     },
   }
 }

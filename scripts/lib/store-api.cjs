@@ -3,7 +3,8 @@
 "use strict"
 
 async function json(url, init = {}) {
-  const response = await fetch(url, init)
+  // Bounded: a store killed mid-request must not hang its caller.
+  const response = await fetch(url, { signal: AbortSignal.timeout(60_000), ...init })
   const text = await response.text()
   if (!response.ok) {
     const error = new Error(`${init.method ?? "GET"} ${url}: ${response.status} ${text.slice(0, 300)}`)
@@ -23,13 +24,19 @@ function storeApi(base, publishableKey) {
   }
 }
 
-/** A cart ready to pay: one item of the region's first product, an Indian address, the first shipping option. */
-async function readyCart(api, regionId) {
-  const { products } = await api.get(`/store/products?region_id=${regionId}&fields=id,variants.id&limit=1`)
+/**
+ * A cart ready to pay: one item (of `variantId`, default the region's first product), an Indian address, the first
+ * shipping option.
+ */
+async function readyCart(api, regionId, { variantId } = {}) {
+  if (!variantId) {
+    const { products } = await api.get(`/store/products?region_id=${regionId}&fields=id,variants.id&limit=1`)
+    variantId = products[0].variants[0].id
+  }
   const { cart } = await api.post("/store/carts", {
     region_id: regionId,
     email: "shopper@example.in",
-    items: [{ variant_id: products[0].variants[0].id, quantity: 1 }],
+    items: [{ variant_id: variantId, quantity: 1 }],
     shipping_address: { first_name: "Asha", last_name: "Rao", address_1: "1 MG Road", city: "Bengaluru", postal_code: "560001", country_code: "in", phone: "+919876543210" },
   })
   const { shipping_options } = await api.get(`/store/shipping-options?cart_id=${cart.id}`)
@@ -60,6 +67,7 @@ async function browserReturn(base, callback) {
     headers: { "content-type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams(callback.fields).toString(),
     redirect: "manual",
+    signal: AbortSignal.timeout(60_000),
   })
   await response.arrayBuffer()
   return response.headers.get("location")

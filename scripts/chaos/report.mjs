@@ -1,0 +1,53 @@
+// The chaos run's report: one table (markdown, so it can go into the README as it is) of the audit per scenario,
+// the time from payment to order per scenario, and the fuzz pass's figures. `failed` says whether the run failed.
+
+const quantile = (values, q) => {
+  if (!values.length) return undefined
+  const sorted = [...values].sort((x, y) => x - y)
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]
+}
+const seconds = (ms) => (ms === undefined ? "–" : `${(ms / 1000).toFixed(1)} s`)
+
+/** The columns whose every value must be 0. */
+export const MUST_BE_ZERO = ["duplicates", "noOwner", "free", "refundedTwice"]
+
+/** Lines of the audit table, scenarios in `order` first, a total last. */
+export function auditTable(rows, order) {
+  const names = [...order.filter((name) => rows.has(name)), ...[...rows.keys()].filter((name) => !order.includes(name))]
+  const header = [
+    "| scenario | checkouts | paid at Plural | Medusa orders | released/refunded automatically | duplicated orders or captures | paid with no owner | free orders | refunds paid twice | payment → order median | p99 |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+  ]
+  const total = { checkouts: 0, paid: 0, orders: 0, givenBack: 0, duplicates: 0, noOwner: 0, free: 0, refundedTwice: 0, times: [] }
+  const line = (name, r, orders) =>
+    `| ${name} | ${r.checkouts} | ${r.paid} | ${orders} | ${r.givenBack} | ${r.duplicates} | ${r.noOwner} | ${r.free} | ${r.refundedTwice} | ${seconds(quantile(r.times, 0.5))} | ${seconds(quantile(r.times, 0.99))} |`
+  const body = names.map((name) => {
+    const r = rows.get(name)
+    for (const key of Object.keys(total)) {
+      if (key === "times") total.times.push(...r.times)
+      else if (key === "orders") total.orders += r.orders.size
+      else total[key] += r[key]
+    }
+    return line(name, r, r.orders.size)
+  })
+  return [...header, ...body, line("**all**", total, total.orders)]
+}
+
+/** Whether any of the must-be-zero columns is not. */
+export function auditFailed(rows) {
+  return [...rows.values()].some((r) => MUST_BE_ZERO.some((key) => r[key] !== 0))
+}
+
+/** The fuzz pass's lines. */
+export function fuzzLines(result) {
+  const routes = Object.entries(result.byRoute).map(([route, counts]) => `${route} ${Object.entries(counts).map(([k, n]) => `${k}:${n}`).join(" ")}`)
+  return [
+    `| hostile requests | answers ≥ 500 | no answer | state changed | secrets, tokens or card numbers in logs |`,
+    `| ---: | ---: | ---: | ---: | ---: |`,
+    `| ${result.sent} | ${result.fiveHundreds} | ${result.noAnswer} | ${result.changes.length} | ${result.leaks.length} (of ${result.secretsChecked} values grepped) |`,
+    "",
+    `by route: ${routes.join(" · ")}`,
+  ]
+}
+
+export const fuzzFailed = (result) => result.fiveHundreds > 0 || result.changes.length > 0 || result.leaks.length > 0

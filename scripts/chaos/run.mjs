@@ -1,0 +1,224 @@
+#!/usr/bin/env node
+/**
+ * `npm run chaos`: the plugin on Medusa's production topology, under the faults a real gateway and a real deployment
+ * produce, then audited against Plural. Starts (loopback only) PostgreSQL and Redis, two Medusa server instances
+ * and a worker sharing them through Medusa's Redis event bus, workflow engine, locking and caching, a round-robin
+ * balancer in front of the servers, and the Plural sandbox; drives paid checkouts through every scenario
+ * (scenarios.mjs), lets the reconciliation run until quiet, audits every Plural order against Medusa and the
+ * ledger (audit.mjs), runs the fuzz pass (fuzz.mjs), and prints the tables. Exits non-zero unless nothing was
+ * duplicated, nothing paid is without an owner, no order is free, no refund was paid twice, and the fuzz pass
+ * found no 5xx, no state change and no secret in any log.
+ *
+ *   npm run chaos [-- --checkouts 300 --concurrency 6 --fuzz 2000]
+ *
+ * PostgreSQL: DATABASE_URL / DB_HOST… when set (a database plural_chaos_… is created and dropped), else an embedded
+ * one under .chaos/ (restarted mid-run). Redis: REDIS_URL when set, else a redis-server of its own (restarted
+ * mid-run), else 127.0.0.1:6379. Everything it starts is stopped at the end, on failure and on Ctrl-C.
+ */
+import fs from "node:fs"
+import path from "node:path"
+import os from "node:os"
+import { createRequire } from "node:module"
+import { parseArgs } from "node:util"
+import { audit } from "./audit.mjs"
+import { fuzz } from "./fuzz.mjs"
+import { auditFailed, auditTable, fuzzFailed, fuzzLines } from "./report.mjs"
+import { AUTO_CAPTURE_SCENARIOS, PRE_AUTH_SCENARIOS, RESTART_SCENARIOS, SCENARIO_NAMES, workerKilledDuringReconciliation } from "./scenarios.mjs"
+import { makeShopper } from "./shopper.mjs"
+import { startTopology } from "./topology.mjs"
+
+const ROOT = path.resolve(import.meta.dirname, "..", "..")
+const STATE_DIR = path.join(ROOT, ".chaos")
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+
+const { values: args } = parseArgs({
+  options: {
+    checkouts: { type: "string", default: "300" },
+    concurrency: { type: "string", default: "6" },
+    fuzz: { type: "string", default: "2000" },
+    "quiet-minutes": { type: "string", default: "8" },
+  },
+})
+const CHECKOUTS = Number(args.checkouts)
+const CONCURRENCY = Number(args.concurrency)
+const FUZZ = Number(args.fuzz)
+
+const started = Date.now()
+let logFile
+const log = (message) => {
+  const line = `[${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${message}`
+  process.stdout.write(`${line}\n`)
+  logFile?.write(`${line}\n`)
+}
+
+/** How many checkouts each part of the run gets. */
+function shares(total) {
+  const worker = Math.max(4, Math.round(total * 0.04))
+  const preAuth = Math.max(6, Math.round(total * 0.1))
+  const each = Math.max(2, Math.floor((total - worker - preAuth) / (AUTO_CAPTURE_SCENARIOS.length + RESTART_SCENARIOS.length)))
+  return { worker, preAuth, each }
+}
+
+/** Per admin action: how many, how many were answered, how many needed more than one attempt. */
+function adminSummary(checkouts) {
+  const actions = checkouts.flatMap((c) => c.admin ?? [])
+  const kinds = [...new Set(actions.map((a) => a.what))]
+  if (!kinds.length) return "none"
+  return kinds
+    .map((kind) => {
+      const mine = actions.filter((a) => a.what === kind)
+      return `${kind} ${mine.filter((a) => a.ok).length}/${mine.length} answered (${mine.filter((a) => a.attempts > 1).length} retried)`
+    })
+    .join(" · ")
+}
+
+/** POST /admin/plural/reconcile until it has nothing left to do and no paid order waits for an owner (bounded). */
+async function reconcileUntilQuiet(ctx, budgetMs) {
+  const deadline = Date.now() + budgetMs
+  let runs = 0
+  let last
+  while (Date.now() < deadline) {
+    const answer = await ctx.shopper.adminCall(ctx.topo.balancer.url, "POST", "/admin/plural/reconcile")
+    runs++
+    const summary = answer.body?.summary
+    const [{ unsettled, inbox }] = await ctx.topo.sql(`select
+        (select count(*)::int from plural_order where state in ('creating', 'paid', 'returning')) as unsettled,
+        (select count(*)::int from plural_webhook_event where status in ('received', 'processing')) as inbox`)
+    last = { status: answer.status, summary, unsettled, inbox }
+    const idle = summary && !summary.skipped && !summary.checked && !summary.webhooks_retried && !summary.refunds_recorded && !summary.errors
+    if (answer.status === 200 && idle && unsettled === 0 && inbox === 0) return { runs, quiet: true, last }
+    await sleep(5000)
+  }
+  return { runs, quiet: false, last }
+}
+
+async function main() {
+  fs.mkdirSync(STATE_DIR, { recursive: true })
+  log(`chaos run: ${CHECKOUTS} checkouts, ${CONCURRENCY} at once, ${FUZZ} hostile requests (${os.cpus().length} cores, Node ${process.versions.node})`)
+  const topo = await startTopology({ stateDir: STATE_DIR, log })
+  logFile = fs.createWriteStream(path.join(topo.logDir, "chaos.log"))
+  const stopAll = async () => {
+    log("stopping everything it started")
+    await topo.stop()
+  }
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+    process.once(signal, () => stopAll().finally(() => process.exit(130)))
+  }
+  try {
+    return await drive(topo)
+  } finally {
+    await stopAll()
+  }
+}
+
+async function drive(topo) {
+  const { demo } = topo
+  log(`servers ${topo.instances.a.url} and ${topo.instances.b.url} behind ${topo.balancer.url}; worker ${topo.instances.worker.url}; Redis ${topo.redis.own ? "(ours)" : "(not ours)"}; PostgreSQL ${topo.db.embedded ? "embedded" : `${topo.db.host}:${topo.db.port}`}`)
+  const shopper = makeShopper({ storeUrl: topo.balancer.url, sandboxUrl: demo.urls.sandbox, publishableKey: demo.publishableKey, regionId: demo.regionId, admin: demo.admin })
+  const { products } = await shopper.store().get(`/store/products?region_id=${demo.regionId}&fields=id,variants.id`)
+  const events = []
+  const skipped = []
+  const ctx = {
+    topo,
+    shopper,
+    log,
+    concurrency: CONCURRENCY,
+    publishableKey: demo.publishableKey,
+    checkouts: [],
+    variants: { main: products[0].variants[0].id, soldOut: products[1].variants[0].id },
+    event: (what) => {
+      events.push(`${new Date().toISOString().slice(11, 19)} ${what}`)
+      log(`  ⚡ ${what}`)
+    },
+    skip: (why) => {
+      skipped.push(why)
+      log(`  ${why}`)
+    },
+    /** The variant's stock at every location, through the admin API. */
+    setStock: async (variantId, quantity) => {
+      const levels = await topo.sql(
+        `select l.inventory_item_id, l.location_id from inventory_level l
+           join product_variant_inventory_item v on v.inventory_item_id = l.inventory_item_id and v.deleted_at is null
+          where v.variant_id = $1 and l.deleted_at is null`,
+        [variantId]
+      )
+      for (const { inventory_item_id, location_id } of levels) {
+        const answer = await shopper.adminCall(topo.balancer.url, "POST", `/admin/inventory-items/${inventory_item_id}/location-levels/${location_id}`, { stocked_quantity: quantity })
+        if (answer.status !== 200) throw new Error(`setting stock failed: ${answer.status} ${JSON.stringify(answer.body).slice(0, 200)}`)
+      }
+    },
+  }
+  const { worker, preAuth, each } = shares(CHECKOUTS)
+
+  log(`stage 1 — Plural captures at once: ${AUTO_CAPTURE_SCENARIOS.length + RESTART_SCENARIOS.length} scenarios × ${each} checkouts, and ${worker} paid-and-left in the background`)
+  const workerKill = workerKilledDuringReconciliation(ctx, worker).catch((error) => log(`  worker scenario: ${error.stack}`))
+  const runScenario = async (scenario, count) => {
+    const t0 = Date.now()
+    await scenario.run(ctx, count)
+    const mine = ctx.checkouts.filter((c) => c.scenario === scenario.name)
+    log(`  ✔ ${scenario.name}: ${mine.length} checkouts in ${((Date.now() - t0) / 1000).toFixed(0)} s (${mine.filter((c) => c.outcome === "completed").length} completed as the shopper waited)`)
+  }
+  for (const scenario of AUTO_CAPTURE_SCENARIOS) await runScenario(scenario, each)
+  await workerKill
+  for (const scenario of RESTART_SCENARIOS) await runScenario(scenario, each)
+
+  log("stage 2 — pre-authorisation: every Medusa process restarted with pre_auth, one at a time")
+  ctx.event("rolling restart of B, the worker and A with PLURAL_PRE_AUTH=true")
+  await topo.restartAll({ PLURAL_PRE_AUTH: "true" })
+  for (const scenario of PRE_AUTH_SCENARIOS) await runScenario(scenario, preAuth)
+
+  log("reconciliation until quiet (POST /admin/plural/reconcile)")
+  const quiet = await reconcileUntilQuiet(ctx, Number(args["quiet-minutes"]) * 60_000)
+  log(`  ${quiet.quiet ? "quiet" : "NOT quiet within the bound"} after ${quiet.runs} runs (last: ${JSON.stringify(quiet.last)})`)
+
+  log("audit: every Plural order against Medusa and the ledger")
+  const pluralOrders = await shopper.control("GET", "/orders")
+  const result = await audit({ pluralOrders, sql: topo.sql, checkouts: ctx.checkouts })
+
+  const plugin = {
+    ...createRequire(path.join(STATE_DIR, "store", "app", "package.json"))("medusa-payment-plural"),
+    sandbox: createRequire(path.join(STATE_DIR, "store", "app", "package.json"))("medusa-payment-plural/sandbox"),
+  }
+  log(`fuzz pass: ${FUZZ} hostile requests to both servers`)
+  const fuzzed = await fuzz(ctx, { count: FUZZ, plugin })
+
+  const deliveries = await shopper.control("GET", "/webhooks")
+  const byState = deliveries.reduce((acc, d) => ({ ...acc, [d.state]: (acc[d.state] ?? 0) + 1 }), {})
+  const out = [
+    "",
+    `Chaos run ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, ${((Date.now() - started) / 60_000).toFixed(1)} min, ${os.cpus().length} cores, Node ${process.versions.node}`,
+    `what happened to the deployment:${events.length ? "" : " nothing"}`,
+    ...events.map((e) => `  ${e}`),
+    ...skipped.map((s) => `  skipped: ${s}`),
+    `balancer: ${[...topo.balancer.served].map(([url, n]) => `${url} ${n}`).join(", ")} · Plural webhooks ${JSON.stringify(byState)}`,
+    `reconciliation: ${quiet.quiet ? "quiet" : "not quiet"} after ${quiet.runs} runs`,
+    `admin actions (each retried until answered): ${adminSummary(ctx.checkouts)}`,
+    "",
+    ...auditTable(result.rows, SCENARIO_NAMES),
+    "",
+    ...fuzzLines(fuzzed),
+  ]
+  for (const line of out) log(line)
+  if (result.findings.length) {
+    log(`findings (${result.findings.length}):`)
+    for (const finding of result.findings.slice(0, 60)) log(`  - ${finding}`)
+  }
+  if (fuzzed.serverErrors.length) log(`fuzz answers ≥ 500:\n${fuzzed.serverErrors.slice(0, 20).map((e) => `  ${e}`).join("\n")}`)
+  if (fuzzed.changes.length) log(`fuzz pass changed state:\n${fuzzed.changes.slice(0, 20).join("\n")}`)
+  for (const leak of fuzzed.leaks) log(`  LEAK: ${leak.label} in ${leak.file}`)
+  const stuck = ctx.checkouts.filter((c) => c.outcome && c.outcome !== "completed").slice(0, 20)
+  if (stuck.length) log(`checkouts that did not end in an order for their shopper (first ${stuck.length}):\n${stuck.map((c) => `  ${c.scenario} · ${c.flow} · ${c.cartId} · ${c.outcome} · ${c.notes.slice(-2).join(" | ")}`).join("\n")}`)
+  fs.writeFileSync(path.join(STATE_DIR, "checkouts.json"), JSON.stringify(ctx.checkouts.map(({ session, ...c }) => c), null, 1))
+
+  const failed = auditFailed(result.rows) || fuzzFailed(fuzzed)
+  log(failed ? "FAILED: see the columns that must be 0 and the findings above" : "passed: every rupee has an owner")
+  return failed ? 1 : 0
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    log(`chaos run failed: ${error.stack ?? error}`)
+    process.exit(1)
+  }
+)

@@ -1,0 +1,158 @@
+// Medusa's production topology on this machine: PostgreSQL and Redis, the demo store (the plugin installed as a
+// merchant installs it) started as two server instances and one worker sharing them through Medusa's Redis
+// modules, the round-robin balancer in front of the servers, and the Plural sandbox sending its webhooks through
+// the balancer. Every process can be killed and started again; `stop()` ends them all.
+import fs from "node:fs"
+import path from "node:path"
+import { createRequire } from "node:module"
+import { ensurePostgres, freePort } from "../lib/postgres.mjs"
+import { startBalancer } from "./balancer.mjs"
+import { ensureRedis } from "./redis.mjs"
+
+const require = createRequire(import.meta.url)
+const { startDemo } = require("../demo/start.cjs")
+const { Client } = require("pg")
+
+/** Provider options for the run: short timeouts (so injected latency is a timeout) and short ledger windows. */
+export const CHAOS_PLURAL_OPTIONS = {
+  timeouts: { connect_ms: 2000, headers_ms: 3000, body_ms: 3000, total_ms: 8000 },
+  reconcile_after_minutes: 0.25,
+  complete_paid_within_minutes: 0.5,
+  poll_interval_seconds: 1,
+}
+
+async function createDatabase(db, name) {
+  const client = new Client({ host: db.host, port: db.port, user: db.user, password: db.password, database: "postgres" })
+  await client.connect()
+  try {
+    await client.query(`CREATE DATABASE "${name}"`)
+  } finally {
+    await client.end()
+  }
+}
+
+async function dropDatabase(db, name) {
+  const client = new Client({ host: db.host, port: db.port, user: db.user, password: db.password, database: "postgres" })
+  await client.connect()
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+  } finally {
+    await client.end()
+  }
+}
+
+/**
+ * Starts everything. Resolves `{ demo, db, redis, balancer, instances, databaseUrl, kill(name), start(name),
+ * restartAll(env), sql(text, values), stop() }`; instances are `a` and `b` (servers) and `worker`.
+ */
+export async function startTopology({ stateDir, env = process.env, log }) {
+  const cleanups = []
+  const stop = async () => {
+    for (const fn of cleanups.reverse()) await fn().catch((error) => log(`  could not stop something: ${error.message}`))
+    cleanups.length = 0
+  }
+  try {
+    const logDir = path.join(stateDir, "logs")
+    fs.rmSync(stateDir, { recursive: true, force: true })
+    fs.mkdirSync(logDir, { recursive: true })
+
+    const redis = await ensureRedis({ env, logDir, log: (m) => log(`  ${m}`) })
+    cleanups.push(() => redis.stop())
+
+    // The run's own database, on the PostgreSQL the environment names or an embedded one (kept on disk across its
+    // restart: a non-persistent embedded cluster deletes its data when stopped).
+    const db = await ensurePostgres({ dataDir: path.join(stateDir, "postgres"), persistent: true, env, log: (m) => log(`  ${m}`) })
+    cleanups.push(() => db.stop())
+    const database = `plural_chaos_${Date.now().toString(36)}`
+    await createDatabase(db, database)
+    if (!db.embedded) cleanups.push(() => dropDatabase(db, database))
+
+    const baseEnv = {
+      ...env,
+      DEMO_REDIS_URL: redis.url,
+      MEDUSA_WORKER_MODE: "server",
+      DEMO_PLURAL_OPTIONS: JSON.stringify(CHAOS_PLURAL_OPTIONS),
+    }
+    const ports = { medusa: await freePort(), storefront: await freePort(), sandbox: await freePort() }
+    const demo = await startDemo({
+      stateDir: path.join(stateDir, "store"),
+      database: { host: db.host, port: db.port, user: db.user, password: db.password, database },
+      ports,
+      env: baseEnv,
+      log: (m) => log(`  ${m}`),
+    })
+    cleanups.push(() => demo.stop())
+
+    const instances = {
+      a: { port: ports.medusa, env: {}, pid: demo.medusaPid },
+      b: { port: await freePort(), env: {} },
+      worker: { port: await freePort(), env: { MEDUSA_WORKER_MODE: "worker" } },
+    }
+    for (const instance of Object.values(instances)) instance.url = `http://127.0.0.1:${instance.port}`
+
+    /** Starts (again) the instance `name` with its own variables plus `extraEnv`. */
+    const start = async (name, extraEnv = {}) => {
+      const instance = instances[name]
+      Object.assign(instance.env, extraEnv)
+      const started = await demo.startInstance(instance.port, instance.env)
+      instance.pid = started.pid
+    }
+    /** SIGKILL: the instance and everything it started die at once, mid-request. */
+    const kill = async (name, signal = "SIGKILL") => {
+      const { pid } = instances[name]
+      try {
+        process.kill(-pid, signal)
+      } catch {}
+      for (let i = 0; i < 300; i++) {
+        try {
+          process.kill(pid, 0)
+        } catch {
+          return
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+      throw new Error(`instance ${name} (pid ${pid}) did not exit after ${signal}`)
+    }
+    await Promise.all([start("b"), start("worker")])
+
+    const balancer = await startBalancer([instances.a.url, instances.b.url])
+    cleanups.push(() => balancer.stop())
+    // Plural's webhooks reach the servers through the balancer, as they would through the merchant's.
+    demo.sandboxControl.configure({ webhookUrl: `${balancer.url}/hooks/plural/webhook` })
+
+    const databaseUrl = demo.databaseUrl
+    const sql = async (text, values = []) => {
+      const client = new Client({ connectionString: databaseUrl })
+      await client.connect()
+      try {
+        return (await client.query(text, values)).rows
+      } finally {
+        await client.end()
+      }
+    }
+    return {
+      demo,
+      db,
+      redis,
+      balancer,
+      instances,
+      logDir,
+      storeLogDir: path.join(stateDir, "store", "logs"),
+      databaseUrl,
+      sql,
+      start,
+      kill,
+      /** Every Medusa process stopped gracefully and started again with `extraEnv`, one at a time (a rolling restart). */
+      restartAll: async (extraEnv) => {
+        for (const name of ["b", "worker", "a"]) {
+          await kill(name, "SIGTERM")
+          await start(name, extraEnv)
+        }
+      },
+      stop,
+    }
+  } catch (error) {
+    await stop()
+    throw error
+  }
+}
