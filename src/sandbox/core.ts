@@ -57,7 +57,7 @@ export class SandboxCore {
       now: this.now,
       ids: random("ids"),
       announce: (...event) => this.webhooks.announce(...event),
-      changed: () => this.stateFile?.changed(),
+      changed: (record) => this.stateFile?.changed(record),
     })
     if (saved) this.orders.restore(saved.records)
     this.tokens = new Tokens(this.merchants, { config, now: this.now, random: random("tokens") })

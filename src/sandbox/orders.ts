@@ -120,8 +120,8 @@ export type OrdersDeps = {
   now: () => number
   ids: Random
   announce: Announce
-  /** Told after every change to the orders (the state file saves them). */
-  changed?: () => void
+  /** Told after every change to an order (the state file saves it); without one, after a reset. */
+  changed?: (record?: OrderRecord) => void
 }
 
 export class Orders {
@@ -470,7 +470,7 @@ export class Orders {
     this.records.set(record.order.order_id, record)
     this.byReference.set(referenceKey(record.merchant, record.order.merchant_order_reference), record)
     if (record.kind === "charge") this.byCheckoutToken.set(record.checkoutToken, record)
-    this.deps.changed?.()
+    this.deps.changed?.(record)
   }
 
   /** The outcome of a new API refund; a counted `failed` is used up by it. */
@@ -540,7 +540,7 @@ export class Orders {
     record.order.updated_at = this.timestamp()
     const last = record.order.payments[record.order.payments.length - 1]
     if (last) last.updated_at = record.order.updated_at
-    this.deps.changed?.()
+    this.deps.changed?.(record)
   }
 
   private announce(event: WebhookEventType, record: ChargeRecord, delayMs = 0): void {
