@@ -1,4 +1,4 @@
-import { Migration } from "@mikro-orm/migrations"
+import { Migration } from "@medusajs/framework/mikro-orm/migrations"
 
 /** The ledger (plural_order, plural_refund), and the inbox's stored events and retry schedule. */
 export class Migration20261123090000 extends Migration {

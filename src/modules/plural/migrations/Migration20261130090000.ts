@@ -1,4 +1,4 @@
-import { Migration } from "@mikro-orm/migrations"
+import { Migration } from "@medusajs/framework/mikro-orm/migrations"
 
 /** Pay by points: the shoppers' consents (and the ledger's link to them), and the rate limits shared by instances. */
 export class Migration20261130090000 extends Migration {
