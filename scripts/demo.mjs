@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // `npm run demo`: a Medusa store with medusa-payment-plural, the Plural sandbox and a storefront, on this machine.
-// Everything it starts stops on Ctrl-C. See `npm run demo -- --help`.
+// Everything it starts stops on Ctrl-C, or on SIGINT / SIGTERM to npm: package.json runs this script with `exec`, so
+// the signals npm passes on reach it rather than a shell that keeps them (sh -c defers SIGINT until its child exits
+// and dies of SIGTERM without passing it on). See `npm run demo -- --help`.
 import { parseArgs } from "node:util"
 import demo from "./demo/start.cjs"
 

@@ -63,16 +63,41 @@ async function shot(page: Page, name: string) {
   await page.screenshot({ path: path.join(ARTIFACTS, `demo-${name}.png`), fullPage: true })
 }
 
-/** Product page → checkout → Plural's hosted page (sandbox) → the given button → back on the storefront. */
+/** "₹1,234.50" → 1234.5 */
+const rupeesIn = (text: string | null) => Number((text ?? "").replace(/[^\d.]/g, ""))
+
+/**
+ * Product page → checkout → Plural's hosted page (sandbox) → the given button → back on the storefront. The total
+ * the checkout shows (shipping and tax included) is what the hosted page charges, and the page fits its card.
+ */
 async function checkoutThroughHostedPage(page: Page, demo: Demo, button: "pay" | "fail", name: string) {
   await page.getByTestId("pay-button").waitFor()
+  await expect(page.getByTestId("cart-shipping").textContent()).resolves.toMatch(/₹/)
+  const shown = rupeesIn(await page.getByTestId("cart-total").textContent())
+  expect(shown).toBeGreaterThan(0)
   await shot(page, `${name}-checkout`)
   await page.getByTestId("pay-button").click()
   await page.waitForURL((url) => url.origin === new URL(demo.urls.sandbox).origin, { timeout: 60_000 })
   await page.getByTestId(button).waitFor()
+  expect(rupeesIn(await page.getByTestId("amount").textContent())).toBe(shown)
+  const card = (await page.locator("main").boundingBox())!
+  const select = (await page.getByTestId("error-code").boundingBox())!
+  expect(select.x + select.width).toBeLessThanOrEqual(card.x + card.width)
   await shot(page, `${name}-plural`)
   await page.getByTestId(button).click()
   await page.waitForURL((url) => url.origin === new URL(demo.urls.storefront).origin, { timeout: 60_000 })
+}
+
+/** Console errors and uncaught exceptions of the storefront's pages (the sandbox's pages are Plural's). */
+const storefrontErrors: string[] = []
+function watchConsole(page: Page, demo: Demo) {
+  const onStorefront = () => new URL(page.url()).origin === new URL(demo.urls.storefront).origin
+  page.on("console", (message) => {
+    if (message.type() === "error" && onStorefront()) storefrontErrors.push(`${page.url()}: ${message.text()}`)
+  })
+  page.on("pageerror", (error) => {
+    if (onStorefront()) storefrontErrors.push(`${page.url()}: ${error.message}`)
+  })
 }
 
 describe("npm run demo", () => {
@@ -82,6 +107,8 @@ describe("npm run demo", () => {
   let db: ReturnType<typeof database>
   const ports: Record<string, number> = {}
   const log = (message: string) => process.stdout.write(`[demo] ${message}\n`)
+  /** The first order bought, read again after the restart. */
+  let firstOrder: string
 
   beforeAll(async () => {
     db = database()
@@ -90,6 +117,18 @@ describe("npm run demo", () => {
     fs.rmSync(STATE_DIR, { recursive: true, force: true })
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS })
   })
+
+  afterEach(() => {
+    const errors = storefrontErrors.splice(0)
+    expect(errors).toEqual([])
+  })
+
+  /** A page of the current browser context whose console errors fail the test. */
+  const newPage = async () => {
+    const page = await context.newPage()
+    watchConsole(page, demo)
+    return page
+  }
 
   afterAll(async () => {
     await context?.close().catch(() => {})
@@ -109,9 +148,19 @@ describe("npm run demo", () => {
     log(`cold start: ${(demo.timings.total / 1000).toFixed(1)}s`)
     const state = JSON.parse(fs.readFileSync(demo.stateFile, "utf8"))
     expect(state.urls).toEqual(demo.urls)
+    // One host everywhere, the sandbox included.
+    expect(state.sandbox.url).toBe(demo.urls.sandbox)
+    for (const url of Object.values<string>(state.urls)) expect(new URL(url).hostname).toBe("localhost")
     expect(state.publishableKey).toMatch(/^pk_/)
     for (const url of [`${demo.urls.medusa}/health`, `${demo.urls.admin}/`, demo.urls.storefront]) {
       expect((await fetch(url)).status).toBe(200)
+    }
+    // The storefront's icon, where its page and a browser's default ask for it.
+    expect(await (await fetch(demo.urls.storefront)).text()).toContain('<link rel="icon" href="/favicon.svg"')
+    for (const icon of ["/favicon.svg", "/favicon.ico"]) {
+      const response = await fetch(`${demo.urls.storefront}${icon}`)
+      expect(response.status).toBe(200)
+      expect(response.headers.get("content-type")).toBe("image/svg+xml")
     }
     const sandboxOrders = await fetch(`${demo.urls.sandbox}/_sandbox/orders`)
     expect(sandboxOrders.status).toBe(200)
@@ -119,7 +168,7 @@ describe("npm run demo", () => {
 
   it("buys a product through Plural's hosted checkout and the admin shows a captured Plural payment", async () => {
     context = await browser.newContext()
-    const page = await context.newPage()
+    const page = await newPage()
     await page.goto(demo.urls.storefront)
     await page.getByTestId("buy-masala-chai-tin").click()
     await checkoutThroughHostedPage(page, demo, "pay", "success")
@@ -133,6 +182,7 @@ describe("npm run demo", () => {
     await shot(page, "success-confirmed")
 
     const order = await adminOrder(demo, orderId)
+    firstOrder = orderId
     expect(order.currency_code).toBe("inr")
     expect(Number(order.total)).toBeCloseTo(598.5)
     expect(order.payment_status).toBe("captured")
@@ -144,7 +194,7 @@ describe("npm run demo", () => {
   })
 
   it("shows a clear failure when the payment is declined, then succeeds on retry", async () => {
-    const page = await context.newPage()
+    const page = await newPage()
     await page.goto(demo.urls.storefront)
     await page.getByTestId("buy-block-printed-tote").click()
     await checkoutThroughHostedPage(page, demo, "fail", "declined")
@@ -176,7 +226,7 @@ describe("npm run demo", () => {
         body: JSON.stringify(patch),
       })
     expect((await configure({ processingDelayMs: 4000 })).status).toBe(200)
-    const page = await context.newPage()
+    const page = await newPage()
     try {
       const returns: string[] = []
       page.on("framenavigated", (frame) => frame === page.mainFrame() && returns.push(frame.url()))
@@ -194,7 +244,7 @@ describe("npm run demo", () => {
   })
 
   it("UPI: a declined collect request shows the failure; a retry by QR code is approved and confirmed", async () => {
-    const page = await context.newPage()
+    const page = await newPage()
     const latestPendingPluralOrder = async () => {
       const orders = (await (await fetch(`${demo.urls.sandbox}/_sandbox/orders`)).json()) as any[]
       const pending = orders.filter((o) => o.status === "PENDING")
@@ -239,6 +289,16 @@ describe("npm run demo", () => {
   })
 
   it("stops everything it started, and comes up again on the existing data, still taking payments", async () => {
+    const adminView = async () => {
+      const response = await fetch(`${demo.urls.medusa}/admin/plural/orders/${firstOrder}`, {
+        headers: { authorization: `Bearer ${await adminToken(demo)}` },
+      })
+      return { status: response.status, body: (await response.json()) as any }
+    }
+    const before = await adminView()
+    expect(before.status).toBe(200)
+    expect(before.body.payments[0].plural.status).toBe("PROCESSED")
+    const pluralOrders = ((await (await fetch(`${demo.urls.sandbox}/_sandbox/orders`)).json()) as unknown[]).length
     await context.close()
     await demo.stop()
     for (const port of Object.values(ports)) expect(await isListening(port)).toBe(false)
@@ -255,10 +315,15 @@ describe("npm run demo", () => {
       headers: { authorization: `Bearer ${await adminToken(demo)}` },
     })
     expect(((await orders.json()) as { count: number }).count).toBe(4)
+    // The sandbox kept its orders too: the admin widget still reads Plural's view of the first one.
+    expect(((await (await fetch(`${demo.urls.sandbox}/_sandbox/orders`)).json()) as unknown[]).length).toBe(pluralOrders)
+    const after = await adminView()
+    expect(after.status).toBe(200)
+    expect(after.body.payments[0].plural).toEqual(before.body.payments[0].plural)
 
     // A restarted sandbox and store still take payments (no id of the first run comes back).
     context = await browser.newContext()
-    const page = await context.newPage()
+    const page = await newPage()
     await page.goto(demo.urls.storefront)
     await page.getByTestId("buy-masala-chai-tin").click()
     await checkoutThroughHostedPage(page, demo, "pay", "after-restart")

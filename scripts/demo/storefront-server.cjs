@@ -56,7 +56,8 @@ async function startStorefront({ root, pluginDir, port, host = "127.0.0.1", conf
         if (fs.existsSync(file)) return send(200, TYPES[path.extname(file)], fs.readFileSync(file))
         return send(404, "text/plain", "Not found")
       }
-      if (url.pathname === "/favicon.ico") return send(404, "text/plain", "Not found")
+      // Browsers that ask for the icon at its old place get the page's icon.
+      if (url.pathname === "/favicon.ico") return send(200, TYPES[".svg"], fs.readFileSync(path.join(dir, "favicon.svg")))
       // Every other path is a page of the single-page storefront.
       return send(200, TYPES[".html"], page())
     } catch (error) {

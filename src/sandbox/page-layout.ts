@@ -31,7 +31,7 @@ form:has(#method-points:checked) .panel-points, .panel.always { display: block; 
 input, select { font: inherit; padding: 6px; margin: 2px 0 8px; width: 100%; box-sizing: border-box; }
 .methods input { width: auto; }
 .actions { display: flex; gap: 8px; flex-wrap: wrap; align-items: center; }
-.actions select { width: auto; margin: 0; }
+.actions select { flex: 1 1 10rem; min-width: 0; margin: 0; text-overflow: ellipsis; }
 button { font: inherit; padding: 8px 16px; border-radius: 6px; border: 1px solid #99a; background: #fff; cursor: pointer; }
 button#pay { background: #1a56db; color: #fff; border-color: #1a56db; }
 button#fail { border-color: #c81e1e; color: #c81e1e; }
@@ -46,6 +46,7 @@ export function page(title: string, body: string): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)} · Plural sandbox</title>
+<link rel="icon" href="data:,">
 <style>${STYLE}</style>
 </head>
 <body>
