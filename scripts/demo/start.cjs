@@ -164,13 +164,42 @@ const REQUIRED_PLUGIN_FILES = ["providers/plural/index.js", "sandbox/index.js", 
   (file) => path.join(".medusa", "server", "src", file)
 )
 
+const PLUGIN_NAME = "medusa-payment-plural"
+
+/**
+ * The app's own node_modules holds every package of this checkout (linked), as a store's holds what npm installed:
+ * the plugin and Medusa resolve zod, @medusajs/* and the rest from the app wherever the demo folder is, not only from
+ * a node_modules further up that a folder outside the checkout does not have.
+ */
+function linkDependencies(appDir) {
+  const from = path.join(ROOT, "node_modules")
+  const to = path.join(appDir, "node_modules")
+  const wanted = new Set(fs.readdirSync(from).filter((name) => !name.startsWith(".") && name !== PLUGIN_NAME))
+  for (const name of fs.readdirSync(to)) {
+    // A package the checkout no longer has (a link: removing it leaves the package alone).
+    if (!name.startsWith(".") && name !== PLUGIN_NAME && !wanted.has(name)) fs.rmSync(path.join(to, name), { recursive: true, force: true })
+  }
+  for (const name of wanted) {
+    const link = path.join(to, name)
+    const target = path.join(from, name)
+    let current
+    try {
+      current = fs.readlinkSync(link)
+    } catch {}
+    if (current === target) continue
+    fs.rmSync(link, { recursive: true, force: true })
+    fs.symlinkSync(target, link, "dir")
+  }
+}
+
 /**
  * Installs the built package into the app's node_modules the way npm would from a tarball: its published files
  * (package.json "files") only. A copy rather than a link, so that rebuilding the plugin while the demo runs cannot
- * pull files from under it; @medusajs/* still resolve from the repository's node_modules further up.
+ * pull files from under it.
  */
 async function installPlugin(appDir) {
-  const target = path.join(appDir, "node_modules", "medusa-payment-plural")
+  linkDependencies(appDir)
+  const target = path.join(appDir, "node_modules", PLUGIN_NAME)
   const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"))
   for (let attempt = 1; ; attempt++) {
     fs.rmSync(target, { recursive: true, force: true })
@@ -364,8 +393,9 @@ async function startDemo(options = {}) {
         host: bindHost,
         publicUrl: urls.sandbox,
         webhookUrl: `${urls.medusa}/hooks/plural/webhook`,
-        // No seed: a seeded sandbox would hand out the same order and webhook ids again after a restart, which the
-        // store (keeping its data) would take for ones it has already seen.
+        // Its orders outlive a restart, as the store's do (the admin reads Plural's view of earlier orders).
+        stateFile: path.join(stateDir, "sandbox.json"),
+        logger: { info: () => {}, warn: (message) => log(`    warning: ${message}`) },
       })
     })
     cleanups.push({ name: "the Plural sandbox", fn: () => sandbox.stop() })
@@ -517,7 +547,7 @@ async function startDemo(options = {}) {
       regionId: facts.region_id,
       admin: { email: adminEmail, password: adminPassword },
       database: { host: db.host, port: db.port, name: databaseName, embedded: db.embedded },
-      sandbox: { url: sandbox.url, client_id: sandbox.merchant.client_id },
+      sandbox: { url: urls.sandbox, client_id: sandbox.merchant.client_id },
       pid: process.pid,
       startedAt: new Date().toISOString(),
       timings: { ...timings, total: Date.now() - started },
