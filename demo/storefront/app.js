@@ -87,7 +87,9 @@ async function loadCart(cartId) {
   return cart
 }
 
+/** The cart's own totals: what Plural will be asked to charge once a shipping option is on the cart. */
 function summary(cart) {
+  const shipped = cart.shipping_methods?.length > 0
   return `<h2>Your order</h2>
     <ul class="lines">
       ${cart.items
@@ -95,9 +97,17 @@ function summary(cart) {
         .join("")}
     </ul>
     <ul class="lines">
-      <li><span>Shipping</span><span>${cart.shipping_methods?.length ? inr(cart.shipping_total) : "at the next step"}</span></li>
-      <li class="total"><span>Total</span><span data-testid="cart-total">${inr(cart.total)}</span></li>
+      <li><span>Shipping</span><span data-testid="cart-shipping">${shipped ? inr(cart.shipping_total) : "choose an option"}</span></li>
+      <li><span>Tax</span><span data-testid="cart-tax">${inr(cart.tax_total)}</span></li>
+      <li class="total"><span>Total</span><span data-testid="cart-total">${shipped ? inr(cart.total) : "—"}</span></li>
     </ul>`
+}
+
+/** Puts the shipping option on the cart (unless it is there already) and returns the cart with its new totals. */
+async function chooseShipping(cart, optionId) {
+  if (!optionId || cart.shipping_methods?.some((m) => m.shipping_option_id === optionId)) return cart
+  await sdk.store.cart.addShippingMethod(cart.id, { option_id: optionId })
+  return loadCart(cart.id)
 }
 
 async function checkoutPage() {
@@ -115,6 +125,9 @@ async function checkoutPage() {
     return go("/")
   }
   const { shipping_options: options } = await sdk.store.fulfillment.listCartOptions({ cart_id: cart.id })
+  // The option shown as chosen is on the cart, so the summary shows what the shopper will pay.
+  const chosen = options.find((o) => cart.shipping_methods?.some((m) => m.shipping_option_id === o.id)) ?? options[0]
+  cart = await chooseShipping(cart, chosen?.id)
   const address = cart.shipping_address ?? {}
   const value = (v, fallback) => escape(v || fallback)
   render(`
@@ -143,8 +156,8 @@ async function checkoutPage() {
           <legend>Shipping</legend>
           ${options
             .map(
-              (o, i) => `<label class="inline"><input type="radio" name="shipping" value="${escape(o.id)}" ${
-                i === 0 ? "checked" : ""
+              (o) => `<label class="inline"><input type="radio" name="shipping" value="${escape(o.id)}" ${
+                o === chosen ? "checked" : ""
               } data-testid="shipping-option" /> ${escape(o.name)} — ${inr(o.calculated_price?.calculated_amount ?? o.amount)}</label>`
             )
             .join("") || `<p class="error">No shipping option for this address.</p>`}
@@ -166,12 +179,22 @@ async function checkoutPage() {
 
   const form = document.getElementById("checkout")
   const vpaRow = document.getElementById("vpa-row")
-  form.addEventListener("change", () => {
+  const submit = form.querySelector("button[type=submit]")
+  form.addEventListener("change", async (event) => {
     vpaRow.hidden = form.flow.value !== "upi_collect"
+    if (event.target.name !== "shipping") return
+    submit.disabled = true
+    try {
+      cart = await chooseShipping(cart, event.target.value)
+      document.getElementById("summary").innerHTML = summary(cart)
+    } catch (error) {
+      showError(error, "checkout-error")
+    } finally {
+      submit.disabled = false
+    }
   })
   form.addEventListener("submit", async (event) => {
     event.preventDefault()
-    const submit = form.querySelector("button[type=submit]")
     submit.disabled = true
     document.getElementById("checkout-error").hidden = true
     try {
@@ -197,6 +220,8 @@ async function pay(cartId, form) {
   await sdk.store.cart.update(cartId, { email: form.get("email"), shipping_address: address, billing_address: address })
   const shipping = form.get("shipping")
   if (!shipping) throw new Error("Choose a shipping option")
+  // The address may change the shipping price or the tax: the option goes on again, and the summary shows the
+  // cart as it is charged.
   await sdk.store.cart.addShippingMethod(cartId, { option_id: shipping })
   const cart = await loadCart(cartId)
   document.getElementById("summary").innerHTML = summary(cart)
