@@ -41,13 +41,12 @@ export function auditFailed(rows) {
 /** The fuzz pass's lines. */
 export function fuzzLines(result) {
   const routes = Object.entries(result.byRoute).map(([route, counts]) => `${route} ${Object.entries(counts).map(([k, n]) => `${k}:${n}`).join(" ")}`)
+  const goal = (value) => (value === 0 ? "0 (goal 0: met)" : `${value} (goal 0: NOT met)`)
   return [
-    `| hostile requests | answers ≥ 500 | no answer | state changed | secrets, tokens or card numbers in logs |`,
+    `| hostile requests | answers ≥ 500 | state changed | secrets, tokens or card numbers in logs | no answer |`,
     `| ---: | ---: | ---: | ---: | ---: |`,
-    `| ${result.sent} | ${result.fiveHundreds} | ${result.noAnswer} | ${result.changes.length} | ${result.leaks.length} (of ${result.secretsChecked} values grepped) |`,
+    `| ${result.sent} | ${goal(result.fiveHundreds)} | ${goal(result.changes.length)} | ${goal(result.leaks.length)} (${result.secretsChecked} values grepped) | ${result.noAnswer} |`,
     "",
     `by route: ${routes.join(" · ")}`,
   ]
 }
-
-export const fuzzFailed = (result) => result.fiveHundreds > 0 || result.changes.length > 0 || result.leaks.length > 0

@@ -93,7 +93,7 @@ function underDisturbance(name, disturb) {
   }
 }
 
-const LOST = (route, status = 504) => ({ route, kind: "status", status, rate: 0.35, after_commit: true })
+const LOST = (route, status = 504, rate = 0.35) => ({ route, kind: "status", status, rate, after_commit: true })
 
 /** Stage 1: Plural captures at once (hosted, UPI collect, UPI QR). */
 export const AUTO_CAPTURE_SCENARIOS = [
@@ -279,47 +279,55 @@ export const PRE_AUTH_SCENARIOS = [
       const { a, b } = ctx.topo.instances
       const records = []
       await many(ctx, count, async (i) => records.push(await checkout(ctx, this.name, flowOf(i, ["pre_auth", "pre_auth", "upi_qr"]))))
+      // Faults that outlast the plugin's own retries (its client tries a safe call 3 times), so that the admin sees
+      // failures and lost answers and has to try again.
       const faults = [
-        LOST("capture"),
-        { route: "capture", kind: "status", status: 429, rate: 0.2 },
-        { route: "cancel", kind: "reset", rate: 0.35, after_commit: true },
-        { route: "cancel", kind: "status", status: 503, rate: 0.2 },
-        LOST("refund", 500),
-        { route: "refund", kind: "reset", rate: 0.2 },
-        { route: "get_order_by_reference", kind: "status", status: 503, rate: 0.2 },
+        LOST("capture", 504, 0.5),
+        { route: "capture", kind: "reset", rate: 0.3, after_commit: true },
+        { route: "capture", kind: "status", status: 429, rate: 0.3 },
+        { route: "cancel", kind: "reset", rate: 0.5, after_commit: true },
+        { route: "cancel", kind: "status", status: 503, rate: 0.3 },
+        LOST("refund", 500, 0.5),
+        { route: "refund", kind: "reset", rate: 0.3 },
+        ...["get_order", "get_order_by_reference"].map((route) => ({ route, kind: "status", status: 503, rate: 0.4 })),
       ]
       for (const spec of faults) await ctx.shopper.control("POST", "/faults", spec)
-      try {
-        await inParallel(records, ctx.concurrency, async (record, i) => {
-          if (!record.orderId) return
-          const [payment] = await ctx.topo.sql(`select id from payment where payment_session_id = any($1) and deleted_at is null`, [record.sessionIds])
-          if (!payment) return
-          const retried = async (what, route, body) => {
-            const action = { what, attempts: 0, ok: false }
-            ;(record.admin ??= []).push(action)
-            for (let attempt = 0; attempt < 8 && !action.ok; attempt++) {
-              const answer = await ctx.shopper.adminCall(attempt % 2 ? b.url : a.url, "POST", route, body)
-              action.attempts++
-              record.notes.push(`${what} attempt ${attempt + 1}: ${answer.status}${answer.status >= 300 ? ` ${JSON.stringify(answer.body).slice(0, 140)}` : ""}`)
-              // Done when it worked, or when the answer says it already happened.
-              action.ok =
-                (answer.status >= 200 && answer.status < 300) ||
-                (answer.status >= 400 && answer.status < 500 && /already|captured|cancel|released|recorded/i.test(JSON.stringify(answer.body)))
-              if (!action.ok) await sleep(1000)
-            }
-            return action.ok
-          }
-          const authorised = record.flow === "pre_auth"
-          if (authorised && i % 4 === 0) return void (await retried("release", `/admin/plural/payments/${payment.id}/cancel`))
-          if (authorised && !(await retried("capture", `/admin/payments/${payment.id}/capture`, {}))) return
-          if (i % 2 === 1) {
-            await retried("partial refund", `/admin/payments/${payment.id}/refund`, { amount: 100 })
-            await retried("second partial refund", `/admin/payments/${payment.id}/refund`, { amount: 50 })
-          }
-        })
-      } finally {
-        await ctx.shopper.control("DELETE", "/faults")
+      let healthy = false
+      const deadline = Date.now() + 120_000
+      /** The admin's action, retried (alternating instances) until answered; after the faults end it must be. */
+      const retried = async (record, what, route, body) => {
+        const action = { what, attempts: 0, ok: false, afterFaults: false }
+        ;(record.admin ??= []).push(action)
+        while (!action.ok && Date.now() < deadline) {
+          action.afterFaults = healthy
+          const answer = await ctx.shopper.adminCall(action.attempts % 2 ? b.url : a.url, "POST", route, body)
+          action.attempts++
+          record.notes.push(`${what} attempt ${action.attempts}: ${answer.status}${answer.status >= 300 ? ` ${JSON.stringify(answer.body).slice(0, 140)}` : ""}`)
+          // Done when it worked, or when the answer says it already happened.
+          action.ok =
+            (answer.status >= 200 && answer.status < 300) ||
+            (answer.status >= 400 && answer.status < 500 && /already|captured|cancel|released|recorded/i.test(JSON.stringify(answer.body)))
+          if (!action.ok) await sleep(1000)
+        }
+        return action.ok
       }
+      const admin = inParallel(records, ctx.concurrency, async (record, i) => {
+        if (!record.orderId) return
+        const [payment] = await ctx.topo.sql(`select id from payment where payment_session_id = any($1) and deleted_at is null`, [record.sessionIds])
+        if (!payment) return
+        const authorised = record.flow === "pre_auth"
+        if (authorised && i % 4 === 0) return void (await retried(record, "release", `/admin/plural/payments/${payment.id}/cancel`))
+        if (authorised && !(await retried(record, "capture", `/admin/payments/${payment.id}/capture`, {}))) return
+        if (i % 2 === 1) {
+          await retried(record, "partial refund", `/admin/payments/${payment.id}/refund`, { amount: 100 })
+          await retried(record, "second partial refund", `/admin/payments/${payment.id}/refund`, { amount: 50 })
+        }
+      })
+      // Plural recovers after half a minute (or once every action went through despite the faults).
+      await Promise.race([admin, sleep(30_000)])
+      await ctx.shopper.control("DELETE", "/faults")
+      healthy = true
+      await admin
     },
   },
 ]

@@ -97,18 +97,25 @@ export async function startTopology({ stateDir, env = process.env, log }) {
       const started = await demo.startInstance(instance.port, instance.env)
       instance.pid = started.pid
     }
-    /** SIGKILL: the instance and everything it started die at once, mid-request. */
+    /**
+     * SIGKILL (default): the instance and everything it started die at once, mid-request. SIGTERM: Medusa shuts
+     * down gracefully, and is killed if that takes longer than 20 s.
+     */
     const kill = async (name, signal = "SIGKILL") => {
       const { pid } = instances[name]
-      try {
-        process.kill(-pid, signal)
-      } catch {}
+      const signalGroup = (sig) => {
+        try {
+          process.kill(-pid, sig)
+        } catch {}
+      }
+      signalGroup(signal)
       for (let i = 0; i < 300; i++) {
         try {
           process.kill(pid, 0)
         } catch {
           return
         }
+        if (i === 200) signalGroup("SIGKILL")
         await new Promise((resolve) => setTimeout(resolve, 100))
       }
       throw new Error(`instance ${name} (pid ${pid}) did not exit after ${signal}`)
