@@ -44,3 +44,10 @@ export function isListening(port: number): Promise<boolean> {
     socket.once("error", () => resolve(false))
   })
 }
+
+/** Integer paise → "₹1,234.50", written independently of the widgets' formatter. */
+export function rupees(paise: number): string {
+  const whole = Math.floor(paise / 100)
+  const fraction = String(paise % 100).padStart(2, "0")
+  return `₹${new Intl.NumberFormat("en-IN").format(whole)}.${fraction}`
+}
