@@ -286,13 +286,15 @@ async function confirmedPage() {
     back = readPluralReturn(window.location)
   }
   if (!back || back.status !== "completed") return go("/")
-  localStorage.removeItem(CART_KEY)
+  // A Plural payment link (what an existing order still owed) lands here too, naming the payment collection it paid.
+  const paidLink = new URLSearchParams(window.location.search).has("payment_collection_id")
+  if (!paidLink) localStorage.removeItem(CART_KEY)
   const { order } = await sdk.store.order.retrieve(back.orderId, {
     fields: "id,display_id,email,total,currency_code,payment_status,*items",
   })
   render(`
     <section class="panel success" data-testid="order-confirmed">
-      <h1>Thank you! Your order is confirmed.</h1>
+      <h1>${paidLink ? "Thank you! We have received your payment for this order." : "Thank you! Your order is confirmed."}</h1>
       <dl>
         <dt>Order</dt><dd>#${escape(order.display_id)} (<code data-testid="order-id">${escape(order.id)}</code>)</dd>
         <dt>Total paid</dt><dd data-testid="order-total">${inr(order.total)}</dd>
