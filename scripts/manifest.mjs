@@ -18,6 +18,7 @@ export const ENVIRONMENT = [
   { name: "PLURAL_SECRET_KEY", option: "secret_key", secret: true },
   { name: "PLURAL_WEBHOOK_SECRET", option: "webhook_secret", secret: true },
   { name: "PLURAL_ENVIRONMENT", option: "environment", secret: false },
+  { name: "PLURAL_BASE_URL", option: "base_url", secret: false },
   { name: "PLURAL_PRE_AUTH", option: "pre_auth", secret: false },
   { name: "MEDUSA_BACKEND_URL", option: "backend_url", secret: false },
   { name: "STOREFRONT_URL", option: "storefront_success_url / storefront_failure_url", secret: false },

@@ -3,10 +3,28 @@
  * and medusa-plugin.json says exactly what the build contains.
  */
 import { spawnSync } from "node:child_process"
-import { readFileSync } from "node:fs"
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
+import { builtinModules } from "node:module"
+import { tmpdir } from "node:os"
 import path from "node:path"
 
 const root = path.resolve(__dirname, "../..")
+const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8"))
+
+/** Every file below `dir`, as paths relative to it. */
+function filesBelow(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(dir, path.join(entry.parentPath ?? entry.path, entry.name)))
+}
+
+/** The packages a built file loads: `require("x")`, `from "x"`, `import("x")`, minus Node's own and relative paths. */
+function packagesImportedBy(code: string): string[] {
+  return [...code.matchAll(/(?:\brequire\(|\bfrom\s*|\bimport\()\s*["']([^"'.][^"']*)["']/g)]
+    .map(([, specifier]) => specifier)
+    .filter((specifier) => !specifier.startsWith("node:") && !builtinModules.includes(specifier.split("/")[0]))
+    .map((specifier) => specifier.split("/").slice(0, specifier.startsWith("@") ? 2 : 1).join("/"))
+}
 
 describe("the built package", () => {
   it("exports the Plural client, the signature functions and the error classes from its root", () => {
@@ -39,4 +57,36 @@ describe("the built package", () => {
     for (const route of manifest.routes) expect(readme).toContain(route.path)
     for (const option of Object.keys(manifest.provider.options.properties)) expect(readme).toContain(`\`${option}\``)
   })
+
+  it("declares every package its built files load, and loads every package it declares", () => {
+    const built = path.join(root, ".medusa/server")
+    const loaded = new Set(filesBelow(built).filter((f) => /\.[cm]?js$/.test(f)).flatMap((f) => packagesImportedBy(readFileSync(path.join(built, f), "utf8"))))
+    const declared = new Set([...Object.keys(pkg.dependencies), ...Object.keys(pkg.peerDependencies)])
+    expect([...loaded].filter((name) => !declared.has(name))).toEqual([])
+    // @medusajs/cli is the store's `medusa` command, which builds and runs the plugin; nothing imports it.
+    expect([...declared].filter((name) => !loaded.has(name))).toEqual(["@medusajs/cli"])
+    expect(pkg.peerDependencies["@medusajs/test-utils"]).toBeUndefined()
+    // The store provides them all (a stock store, or Medusa's admin dashboard): npm checks versions, installs none.
+    for (const name of Object.keys(pkg.peerDependencies)) expect(pkg.peerDependenciesMeta?.[name]).toEqual({ optional: true })
+  })
+
+  // Last: `npm pack` runs the package's prepack step, which edits the built files in place.
+  it("packs what a merchant installs: the built plugin, LICENSE, no TypeScript sources and no inline source maps", () => {
+    const out = mkdtempSync(path.join(tmpdir(), "plural-pack-"))
+    try {
+      const packed = spawnSync("npm", ["pack", "--json", "--pack-destination", out], { cwd: root, encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" } })
+      expect(packed.status).toBe(0)
+      const [{ filename }] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf("[")))
+      expect(spawnSync("tar", ["-xzf", path.join(out, filename), "-C", out]).status).toBe(0)
+      const files = filesBelow(path.join(out, "package"))
+      expect(files).toEqual(expect.arrayContaining(["LICENSE", "README.md", "package.json", "medusa-plugin.json", ".medusa/server/src/index.js", ".medusa/server/src/admin/index.mjs"]))
+      expect(readFileSync(path.join(out, "package/LICENSE"), "utf8")).toMatch(/^MIT License\n\nCopyright \(c\) 2026 medusa-payment-plural contributors/)
+      expect(files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))).toEqual([])
+      expect(files.filter((f) => f.endsWith(".map"))).toEqual([])
+      const withMaps = files.filter((f) => /\.[cm]?js$/.test(f) && readFileSync(path.join(out, "package", f), "utf8").includes("sourceMappingURL="))
+      expect(withMaps).toEqual([])
+    } finally {
+      rmSync(out, { recursive: true, force: true })
+    }
+  }, 120_000)
 })

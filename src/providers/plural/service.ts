@@ -49,7 +49,7 @@ import type { LedgerRefund, PointsConsent, RefundStatus } from "../../modules/pl
 import { validatesAtBoot } from "./boot"
 import { clientOptionsOf, parsePluralOptions, type PluralOptions, type ResolvedPluralOptions } from "./options"
 import { customerOf } from "./utils/customer"
-import { PluralCallError, SHOPPER_ERRORS, shopperError, shopperFacing } from "./utils/shopper-errors"
+import { PluralProviderError, SHOPPER_ERRORS, shopperError, shopperFacing } from "./utils/shopper-errors"
 import { formatMinor, fromMinorUnits, toMinorUnits } from "./utils/money"
 import { orderReference, paymentReference, sessionIdOf } from "./utils/references"
 import {
@@ -136,9 +136,10 @@ export class PluralProviderService extends AbstractPaymentProvider<PluralOptions
     if (minor === current.amount && currency_code.toLowerCase() === current.currency_code) return { data: current }
     const previous = await this.readOrder(current.plural_order_id, 0)
     if (HELD_STATUSES.has(previous.status)) {
-      throw new MedusaError(
+      throw new PluralProviderError(
         MedusaError.Types.NOT_ALLOWED,
-        `Plural order ${previous.order_id} is already paid (${previous.status}) for the old amount; complete the cart, or refund it before changing the amount`
+        `Plural order ${previous.order_id} is already paid (${previous.status}) for the old amount; complete the cart, or refund it before changing the amount`,
+        shopperError(MedusaError.Types.NOT_ALLOWED, SHOPPER_ERRORS.alreadyPaid)
       )
     }
     const request = parseSessionRequest(data)
@@ -165,9 +166,10 @@ export class PluralProviderService extends AbstractPaymentProvider<PluralOptions
     if (order.status === "AUTHORIZED" && order.pre_auth) {
       await this.releaseAuthorization(order.order_id)
     } else if (HELD_STATUSES.has(order.status)) {
-      throw new MedusaError(
+      throw new PluralProviderError(
         MedusaError.Types.NOT_ALLOWED,
-        `Plural order ${order.order_id} is already paid (${order.status}); complete the cart instead of deleting its payment session`
+        `Plural order ${order.order_id} is already paid (${order.status}); complete the cart instead of deleting its payment session`,
+        shopperError(MedusaError.Types.NOT_ALLOWED, SHOPPER_ERRORS.alreadyPaid)
       )
     }
     return { data: { ...session, plural_status: order.status } }
@@ -628,22 +630,22 @@ export class PluralProviderService extends AbstractPaymentProvider<PluralOptions
     const { UNEXPECTED_STATE, NOT_ALLOWED, INVALID_DATA } = MedusaError.Types
     if (!(error instanceof PluralError)) {
       this.logger.error(`Plural: could not ${action}: ${(error as Error)?.message}`)
-      return new PluralCallError(UNEXPECTED_STATE, `Plural: could not ${action}`, shopperError(UNEXPECTED_STATE, SHOPPER_ERRORS.unavailable))
+      return new PluralProviderError(UNEXPECTED_STATE, `Plural: could not ${action}`, shopperError(UNEXPECTED_STATE, SHOPPER_ERRORS.unavailable))
     }
     const ref = error.requestId ? ` (Request-ID ${error.requestId})` : ""
     this.logger.warn(`Plural: could not ${action}: ${error.message}${ref}`)
     if (error instanceof PluralNetworkError || (error instanceof PluralApiError && (error.status ?? 500) >= 500)) {
-      return new PluralCallError(
+      return new PluralProviderError(
         UNEXPECTED_STATE,
         `Plural is not answering right now, so we could not ${action}${ref}. Nothing was done twice: try again in a minute — the retry is keyed to the same Medusa id.`,
         shopperError(UNEXPECTED_STATE, SHOPPER_ERRORS.notAnswering, error.requestId)
       )
     }
     if (error instanceof PluralApiError && error.status === 422) {
-      return new PluralCallError(NOT_ALLOWED, `Plural refused to ${action}: ${error.message}${ref}`, shopperError(NOT_ALLOWED, SHOPPER_ERRORS.refused, error.requestId))
+      return new PluralProviderError(NOT_ALLOWED, `Plural refused to ${action}: ${error.message}${ref}`, shopperError(NOT_ALLOWED, SHOPPER_ERRORS.refused, error.requestId))
     }
     // Credentials refused, a request or answer Plural's API does not document: the merchant's to fix, not the shopper's.
-    return new PluralCallError(INVALID_DATA, `Plural: could not ${action}: ${error.message}${ref}`, shopperError(UNEXPECTED_STATE, SHOPPER_ERRORS.unavailable, error.requestId))
+    return new PluralProviderError(INVALID_DATA, `Plural: could not ${action}: ${error.message}${ref}`, shopperError(UNEXPECTED_STATE, SHOPPER_ERRORS.unavailable, error.requestId))
   }
 }
 

@@ -16,8 +16,13 @@ import { nextOpenCheckSeconds, retryPaidSeconds } from "./schedule"
 export type SettlementResult =
   /** `payment_collection_id`: a payment link paid what an existing order owed (no cart, no new order). */
   | { status: "completed"; cart_id?: string; order_id?: string; payment_collection_id?: string }
-  /** `paid`: Plural has the money and the order is being made (retried); the shopper should wait, not pay again. */
+  /**
+   * Not paid yet (or Plural could not be asked: the settle route answers this when settling failed). `paid`: Plural
+   * has the money and the order is being made (retried); the shopper should wait, not pay again. `last_attempt`
+   * without `paid`: the latest try failed but Plural's order accepts another.
+   */
   | { status: "pending"; cart_id?: string; paid?: boolean; last_attempt?: { reason: string; code: string } }
+  /** Plural's order is over unpaid (failed, cancelled, expired): a new payment is needed. */
   | { status: "failed"; cart_id?: string; reason: string; code: string }
   /** The money went back to the shopper (refunded, or the authorisation released); `reason` is for the shopper. */
   | { status: "refunded"; cart_id?: string; reason: string; code: string }

@@ -5,6 +5,7 @@
 import type { Logger } from "@medusajs/framework/types"
 import { MedusaError } from "@medusajs/framework/utils"
 import { FakeLedger } from "../../../../test/fake-ledger"
+import processed from "../../../../test/fixtures/plural/seed000.capture.response.json"
 import { FakePlural, TOKEN_PATH } from "../../../../test/fake-plural"
 import { providerOptions } from "../../../../test/provider-options"
 import { PluralClient } from "../../../plural/client"
@@ -84,6 +85,17 @@ describe("a Plural failure under a store-API call", () => {
     const error = await rejection(service.authorizePayment({ data: session } as any))
     expect(error.message.startsWith(SHOPPER_ERRORS.notAnswering)).toBe(true)
     expect(error.message).not.toMatch(MERCHANT_ADVICE)
+  })
+
+  it("a cart changed after it was paid: the shopper is told to complete the order, not to refund a Plural order", async () => {
+    const { fake, service } = provider()
+    const paid = { ...session, plural_order_id: processed.data.order_id, amount: processed.data.order_amount.value }
+    fake.token({ access_token: "tok", expires_in: 3600 }).on("GET", `/api/pay/v1/orders/${paid.plural_order_id}`, { status: 200, body: processed }, 2)
+    for (const call of [service.updatePayment({ amount: 200, currency_code: "inr", data: paid } as any), service.deletePayment({ data: paid } as any)]) {
+      const error = await rejection(call)
+      expect(error.type).toBe(MedusaError.Types.NOT_ALLOWED)
+      expect(error.message).toBe(SHOPPER_ERRORS.alreadyPaid)
+    }
   })
 
   it("the shopper's own input still gets its precise message, naming the field", async () => {

@@ -10,12 +10,13 @@ export const SHOPPER_ERRORS = {
   unavailable: "Payment by Plural is not available right now. Please try again in a few minutes or choose another payment method.",
   notAnswering: "Plural, our payment partner, is not answering right now. Please try again in a minute.",
   refused: "Plural could not take this payment. Please check your payment details or choose another payment method.",
+  alreadyPaid: "This cart is already paid. Please complete your order, or contact the shop to change it.",
 } as const
 
 type ShopperError = { type: string; message: string }
 
-/** A failed Plural call: its message is the merchant's; `shopper` is what a shopper may read instead. */
-export class PluralCallError extends MedusaError {
+/** A provider error in the merchant's words (a failed Plural call, say); `shopper` is what a shopper may read instead. */
+export class PluralProviderError extends MedusaError {
   readonly shopper: ShopperError
 
   constructor(type: string, merchantMessage: string, shopper: ShopperError) {
@@ -30,8 +31,8 @@ export function shopperError(type: string, message: string, requestId?: string):
 }
 
 /**
- * Marks a provider hook that a store-API route calls: a failed Plural call leaves it in the shopper's words (the
- * merchant's are already in the log). Errors about the shopper's own input pass unchanged: they name the field.
+ * Marks a provider hook that a store-API route calls: a provider error leaves it in the shopper's words (the
+ * merchant's are in the log, or say what the admin would do). Errors about the shopper's own input pass unchanged: they name the field.
  */
 export function shopperFacing<T>(_target: object, _name: string, descriptor: TypedPropertyDescriptor<(...args: any[]) => Promise<T>>) {
   const hook = descriptor.value!
@@ -39,7 +40,7 @@ export function shopperFacing<T>(_target: object, _name: string, descriptor: Typ
     try {
       return await hook.apply(this, args)
     } catch (error) {
-      if (error instanceof PluralCallError) throw new MedusaError(error.shopper.type, error.shopper.message)
+      if (error instanceof PluralProviderError) throw new MedusaError(error.shopper.type, error.shopper.message)
       throw error
     }
   }

@@ -8,6 +8,7 @@ import type { MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
 import { ContainerRegistrationKeys, MedusaError } from "@medusajs/framework/utils"
 import { PLURAL_PROVIDER_ID } from "../../../../../../utils/resolve-plural-provider"
 import { settlePluralPaymentWorkflow } from "../../../../../../workflows/settle-plural-payment"
+import type { SettlementResult } from "../../../../../../workflows/steps/settle-plural-order"
 
 type SessionRow = { id: string; provider_id: string; created_at: string | Date; data?: { plural_order_id?: unknown } | null }
 
@@ -35,9 +36,10 @@ export async function POST(req: MedusaRequest, res: MedusaResponse) {
     const { result } = await settlePluralPaymentWorkflow(req.scope).run({
       input: { plural_order_id: latest.data!.plural_order_id as string, throttled: true },
     })
-    res.json(result)
+    res.json(result satisfies SettlementResult)
   } catch (error) {
+    // The shopper learns only to poll again; the merchant's log says why (the README's "settle route's answers").
     req.scope.resolve(ContainerRegistrationKeys.LOGGER).warn(`Plural settle of cart ${req.params.id} failed for now: ${(error as Error).message}`)
-    res.json({ status: "pending", cart_id: req.params.id })
+    res.json({ status: "pending", cart_id: req.params.id } satisfies SettlementResult)
   }
 }
