@@ -4,10 +4,10 @@
  * Plural's hosted page, or, for UPI, shows what the shopper needs (the app link, the QR code, "approve the request")
  * while it polls until the cart is an order, then goes to the confirmation page.
  */
-import { useState, type ReactNode } from "react"
+import { useEffect, useState, type ReactNode } from "react"
 import { isValidUpiVpa, startPluralPayment, type PluralAction, type PluralCartLike } from "../index"
 import { usePluralChoice, type PluralChoice } from "./choice"
-import { shopperMessage, usePluralSettlement, type PluralSettlementOptions } from "./use-plural-settlement"
+import { leaveFor, shopperMessage, usePluralSettlement, type PluralSettlementOptions } from "./use-plural-settlement"
 
 export type PluralPayButtonProps = PluralSettlementOptions & {
   /** The cart to pay (the starter's `cart` fits). */
@@ -29,6 +29,13 @@ export function PluralPayButton(props: PluralPayButtonProps) {
   const { state, setState, wait, stop } = usePluralSettlement(props)
   const [starting, setStarting] = useState(false)
   const [shown, setShown] = useState<Shown>(null)
+  // Back from Plural's page with the browser's back button, the page may come from the back-forward cache as it was
+  // left (starting); the shopper must be able to pay again.
+  useEffect(() => {
+    const restored = (event: PageTransitionEvent) => event.persisted && setStarting(false)
+    window.addEventListener("pageshow", restored)
+    return () => window.removeEventListener("pageshow", restored)
+  }, [])
   const needsVpa = choice.flow === "upi_collect" && !isValidUpiVpa(choice.upiVpa)
   const busy = starting || state.status === "waiting" || state.status === "completed"
 
@@ -40,7 +47,7 @@ export function PluralPayButton(props: PluralPayButtonProps) {
       const next = await startPluralPayment(props.client, { cart: props.cart, flow: choice.flow, upiVpa: choice.upiVpa })
       if (next.action === "redirect") {
         // Plural's page returns the shopper to the plugin, which settles the payment and sends them on.
-        return (props.navigate ?? ((url: string) => window.location.assign(url)))(next.url)
+        return leaveFor(next.url, props.navigate)
       }
       setShown(next)
       setStarting(false)

@@ -52,7 +52,7 @@ export function PluralPaymentChoice(props: PluralPaymentChoiceProps) {
                 data-testid={`plural-flow-${flow}`}
               />{" "}
               <span data-plural-title="">{label.title}</span>
-              {label.description ? <small data-plural-description="">{label.description}</small> : null}
+              {label.description ? <small data-plural-description=""> {label.description}</small> : null}
             </label>
             {flow === "upi_collect" && choice.flow === "upi_collect" ? (
               <div data-plural-vpa="">

@@ -40,6 +40,11 @@ export type PluralSettlementState =
 
 const UNREACHABLE = "We could not reach the store to confirm your payment. Check your connection and try again."
 
+/** Leaves the page for `url` the merchant's way (`navigate`), or the browser's. */
+export function leaveFor(url: string, navigate?: (url: string) => void) {
+  ;(navigate ?? ((to: string) => window.location.assign(to)))(url)
+}
+
 /** A message a shopper may read: the store's own words for a refused request, never a raw network error. */
 export function shopperMessage(error: unknown): string {
   return error instanceof PluralStorefrontError && error.status !== undefined && error.status < 500 ? error.message : UNREACHABLE
@@ -59,11 +64,11 @@ export function usePluralSettlement(options: PluralSettlementOptions) {
     setState({ status: "completed", orderId })
     try {
       await onCompleted?.({ orderId, cartId })
-    } finally {
-      if (leave && (orderId || !usesPlaceholder(confirmationUrl, "order_id"))) {
-        const url = fillReturnUrl(confirmationUrl, { order_id: orderId, cart_id: cartId, country_code: countryCode })
-        ;(navigate ?? ((to: string) => window.location.assign(to)))(url)
-      }
+    } catch {
+      // The order exists whatever the merchant's hook did: the shopper still goes to its page.
+    }
+    if (leave && (orderId || !usesPlaceholder(confirmationUrl, "order_id"))) {
+      leaveFor(fillReturnUrl(confirmationUrl, { order_id: orderId, cart_id: cartId, country_code: countryCode }), navigate)
     }
   }, [])
 
