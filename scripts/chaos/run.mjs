@@ -55,7 +55,7 @@ const log = (message) => {
 function shares(total) {
   const worker = Math.max(4, Math.round(total * 0.04))
   const preAuth = Math.max(6, Math.round(total * 0.1))
-  const each = Math.max(2, Math.floor((total - worker - preAuth) / (AUTO_CAPTURE_SCENARIOS.length + RESTART_SCENARIOS.length)))
+  const each = Math.max(2, Math.ceil((total - worker - preAuth) / (AUTO_CAPTURE_SCENARIOS.length + RESTART_SCENARIOS.length)))
   return { worker, preAuth, each }
 }
 
