@@ -92,6 +92,8 @@ const config = defineConfig({
               storefront_success_url: `${storefrontUrl}/order/confirmed`,
               storefront_failure_url: `${storefrontUrl}/checkout/failed`,
               pre_auth: process.env.PLURAL_PRE_AUTH === "true",
+              // The demo storefront offers pay by points (with the shopper's stored consent) on the sandbox's points cards.
+              pay_by_points: true,
               ...extraPluralOptions,
             },
           },

@@ -2,6 +2,7 @@
 // API (@medusajs/js-sdk) and medusa-payment-plural's storefront helper. Plain DOM, no framework.
 import Medusa from "@medusajs/js-sdk"
 import { pollPluralPayment, readPluralReturn, startPluralPayment } from "medusa-payment-plural/storefront"
+import { mountPointsPanel } from "./points.js"
 
 const config = window.PLURAL_DEMO
 const sdk = new Medusa({ baseUrl: config.medusaUrl, publishableKey: config.publishableKey })
@@ -169,6 +170,7 @@ async function checkoutPage() {
           <label class="inline"><input type="radio" name="flow" value="upi_collect" data-testid="flow-upi_collect" /> UPI id (collect request)</label>
           <label id="vpa-row" hidden>UPI id <input type="text" name="upi_vpa" placeholder="name@bank" value="asha@okdemo" data-testid="upi-vpa" /></label>
           <label class="inline"><input type="radio" name="flow" value="upi_qr" data-testid="flow-upi_qr" /> Scan a UPI QR code</label>
+          <div id="points-panel"></div>
         </fieldset>
         <p id="checkout-error" class="error" hidden data-testid="checkout-error"></p>
         <button type="submit" data-testid="pay-button">Pay with Plural</button>
@@ -179,6 +181,7 @@ async function checkoutPage() {
 
   const form = document.getElementById("checkout")
   const vpaRow = document.getElementById("vpa-row")
+  const points = await mountPointsPanel(document.getElementById("points-panel"), { sdk, cartId: cart.id, form })
   const submit = form.querySelector("button[type=submit]")
   form.addEventListener("change", async (event) => {
     vpaRow.hidden = form.flow.value !== "upi_collect"
@@ -198,7 +201,7 @@ async function checkoutPage() {
     submit.disabled = true
     document.getElementById("checkout-error").hidden = true
     try {
-      await pay(cart.id, new FormData(form))
+      await pay(cart.id, new FormData(form), points)
     } catch (error) {
       showError(error, "checkout-error")
       submit.disabled = false
@@ -206,7 +209,7 @@ async function checkoutPage() {
   })
 }
 
-async function pay(cartId, form) {
+async function pay(cartId, form, points) {
   const address = {
     first_name: form.get("first_name"),
     last_name: form.get("last_name"),
@@ -227,7 +230,9 @@ async function pay(cartId, form) {
   document.getElementById("summary").innerHTML = summary(cart)
 
   const flow = form.get("flow") || "hosted"
-  const action = await startPluralPayment(sdk, { cart, flow, upiVpa: form.get("upi_vpa") || undefined })
+  // Pay by points: the consent the shopper just gave (hosted checkout only), or none.
+  const pointsConsentId = flow === "hosted" ? await points.consentId() : undefined
+  const action = await startPluralPayment(sdk, { cart, flow, upiVpa: form.get("upi_vpa") || undefined, pointsConsentId })
   if (action.action === "redirect") {
     window.location.assign(action.url)
     return
