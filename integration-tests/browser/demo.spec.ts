@@ -10,7 +10,7 @@
 import fs from "node:fs"
 import path from "node:path"
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core"
-import { ROOT, ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, freePort, isListening } from "./support"
+import { ROOT, ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, dropTestDatabase, freePort, isListening, testDatabase, type TestDatabase } from "./support"
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { startDemo } = require("../../scripts/demo/start.cjs")
@@ -26,17 +26,6 @@ type Demo = {
   stateFile: string
   timings: Record<string, number>
   stop(): Promise<void>
-}
-
-function database() {
-  if (!process.env.DB_HOST) throw new Error("The browser tests need DB_HOST & co. (run them through npm test)")
-  return {
-    host: process.env.DB_HOST,
-    port: Number(process.env.DB_PORT || 5432),
-    user: process.env.DB_USERNAME || "postgres",
-    password: process.env.DB_PASSWORD || "",
-    database: `plural_demo_browser_${process.pid}_${Date.now().toString(36)}`,
-  }
 }
 
 async function adminToken(demo: Demo): Promise<string> {
@@ -104,14 +93,14 @@ describe("npm run demo", () => {
   let demo: Demo
   let browser: Browser
   let context: BrowserContext
-  let db: ReturnType<typeof database>
+  let db: TestDatabase
   const ports: Record<string, number> = {}
   const log = (message: string) => process.stdout.write(`[demo] ${message}\n`)
   /** The first order bought, read again after the restart. */
   let firstOrder: string
 
   beforeAll(async () => {
-    db = database()
+    db = testDatabase("plural_demo_browser")
     for (const name of ["medusa", "storefront", "sandbox"]) ports[name] = await freePort()
     // An empty demo folder and a new database (the admin dashboard build is cached by content elsewhere).
     fs.rmSync(STATE_DIR, { recursive: true, force: true })
@@ -135,12 +124,7 @@ describe("npm run demo", () => {
     await browser?.close().catch(() => {})
     await demo?.stop()
     // The test's own database goes too.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { Client } = require("pg")
-    const client = new Client({ host: db.host, port: db.port, user: db.user, password: db.password, database: "postgres" })
-    await client.connect()
-    await client.query(`DROP DATABASE IF EXISTS "${db.database}" WITH (FORCE)`)
-    await client.end()
+    await dropTestDatabase(db)
   })
 
   it("comes up from an empty data folder with the store, admin, sandbox and storefront answering", async () => {

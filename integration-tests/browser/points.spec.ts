@@ -11,7 +11,7 @@ import fs from "node:fs"
 import path from "node:path"
 import { chromium, type Browser, type Page } from "playwright-core"
 import { POINTS_CARD_MOBILE } from "../../src/sandbox"
-import { ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, freePort } from "./support"
+import { ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, dropTestDatabase, freePort, testDatabase, type TestDatabase } from "./support"
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { startDemo } = require("../../scripts/demo/start.cjs")
@@ -28,24 +28,13 @@ type Demo = {
   stop(): Promise<void>
 }
 
-function database() {
-  if (!process.env.DB_HOST) throw new Error("The browser tests need DB_HOST & co. (run them through npm test)")
-  return {
-    host: process.env.DB_HOST,
-    port: Number(process.env.DB_PORT || 5432),
-    user: process.env.DB_USERNAME || "postgres",
-    password: process.env.DB_PASSWORD || "",
-    database: `plural_points_browser_${process.pid}_${Date.now().toString(36)}`,
-  }
-}
-
 let demo: Demo
 let browser: Browser
-let db: ReturnType<typeof database>
+let db: TestDatabase
 const pageErrors: string[] = []
 
 beforeAll(async () => {
-  db = database()
+  db = testDatabase("plural_points_browser")
   const ports: Record<string, number> = {}
   for (const name of ["medusa", "storefront", "sandbox"]) ports[name] = await freePort()
   fs.rmSync(STATE_DIR, { recursive: true, force: true })
@@ -60,12 +49,7 @@ afterEach(() => {
 afterAll(async () => {
   await browser?.close().catch(() => {})
   await demo?.stop()
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { Client } = require("pg")
-  const client = new Client({ host: db.host, port: db.port, user: db.user, password: db.password, database: "postgres" })
-  await client.connect()
-  await client.query(`DROP DATABASE IF EXISTS "${db.database}" WITH (FORCE)`)
-  await client.end()
+  await dropTestDatabase(db)
 })
 
 async function shot(page: Page, name: string) {

@@ -51,3 +51,27 @@ export function rupees(paise: number): string {
   const fraction = String(paise % 100).padStart(2, "0")
   return `₹${new Intl.NumberFormat("en-IN").format(whole)}.${fraction}`
 }
+
+export type TestDatabase = { host: string; port: number; user: string; password: string; database: string }
+
+/** A new database for one test file's demo, on the server in DB_HOST / DB_PORT / DB_USERNAME / DB_PASSWORD. */
+export function testDatabase(prefix: string): TestDatabase {
+  if (!process.env.DB_HOST) throw new Error("The browser tests need DB_HOST & co. (run them through npm test)")
+  return {
+    host: process.env.DB_HOST,
+    port: Number(process.env.DB_PORT || 5432),
+    user: process.env.DB_USERNAME || "postgres",
+    password: process.env.DB_PASSWORD || "",
+    database: `${prefix}_${process.pid}_${Date.now().toString(36)}`,
+  }
+}
+
+/** Drops a test file's database when it is done. */
+export async function dropTestDatabase(db: TestDatabase): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Client } = require("pg")
+  const client = new Client({ host: db.host, port: db.port, user: db.user, password: db.password, database: "postgres" })
+  await client.connect()
+  await client.query(`DROP DATABASE IF EXISTS "${db.database}" WITH (FORCE)`)
+  await client.end()
+}
