@@ -6,7 +6,7 @@
 const paise = (amount) => Math.round(Number(amount ?? 0) * 100)
 
 /** What Plural holds for a charge: paid at all, captured, authorised only, refunded, and what is still held. */
-export function pluralHolding(order) {
+function pluralHolding(order) {
   const captured = order.payments.reduce(
     (sum, p) => sum + (p.capture_data ? p.capture_data.reduce((s, c) => s + c.capture_amount.value, 0) : p.status === "PROCESSED" ? p.payment_amount.value : 0),
     0

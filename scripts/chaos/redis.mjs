@@ -27,7 +27,7 @@ export function redisCommand(url, args) {
 }
 
 /** Whether a Redis answers PING at `url`. */
-export const redisAnswers = async (url) => /^(\+PONG|-NOAUTH)/.test((await redisCommand(url, ["PING"])) ?? "")
+const redisAnswers = async (url) => /^(\+PONG|-NOAUTH)/.test((await redisCommand(url, ["PING"])) ?? "")
 
 async function until(check, timeoutMs) {
   const deadline = Date.now() + timeoutMs

@@ -9,7 +9,7 @@ const quantile = (values, q) => {
 const seconds = (ms) => (ms === undefined ? "–" : `${(ms / 1000).toFixed(1)} s`)
 
 /** The columns whose every value must be 0. */
-export const MUST_BE_ZERO = ["duplicates", "noOwner", "free", "refundedTwice"]
+const MUST_BE_ZERO = ["duplicates", "noOwner", "free", "refundedTwice"]
 
 /** Lines of the audit table, scenarios in `order` first, a total last. */
 export function auditTable(rows, order) {

@@ -6,7 +6,7 @@ import { createRequire } from "node:module"
 const require = createRequire(import.meta.url)
 const { adminToken, browserReturn, readyCart, sandboxControl, startSession, storeApi } = require("../lib/store-api.cjs")
 
-export const PROVIDER_ID = "pp_plural_plural"
+const PROVIDER_ID = "pp_plural_plural"
 const PAGE_TIMEOUT_MS = 30_000
 const ENTITIES = { "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'" }
 const unescapeHtml = (text) => text.replace(/&(amp|lt|gt|quot|#39);/g, (entity) => ENTITIES[entity])
@@ -178,7 +178,7 @@ export function newCheckout(scenario, flow) {
 }
 
 /** `fn()`, tried up to `times` times one second apart; the last error is thrown. */
-export async function retrying(fn, times, onError = () => {}) {
+async function retrying(fn, times, onError = () => {}) {
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn()

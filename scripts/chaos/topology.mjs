@@ -14,7 +14,7 @@ const { startDemo } = require("../demo/start.cjs")
 const { Client } = require("pg")
 
 /** Provider options for the run: short timeouts (so injected latency is a timeout) and short ledger windows. */
-export const CHAOS_PLURAL_OPTIONS = {
+const CHAOS_PLURAL_OPTIONS = {
   timeouts: { connect_ms: 2000, headers_ms: 3000, body_ms: 3000, total_ms: 8000 },
   reconcile_after_minutes: 0.25,
   complete_paid_within_minutes: 0.5,
