@@ -8,6 +8,7 @@ import { defineWidgetConfig } from "@medusajs/admin-sdk"
 import type { AdminCustomer, AdminOrder, DetailWidgetProps } from "@medusajs/framework/types"
 import { Button, Container, Heading, Input, Label, StatusBadge, Text } from "@medusajs/ui"
 import { type FormEvent, useRef, useState } from "react"
+import { normalizeMobileNumber } from "../../storefront"
 import { type PointsBalance, errorMessage, formatMajor, pluralApi } from "../lib/plural"
 
 type Subject = AdminOrder | AdminCustomer
@@ -38,9 +39,9 @@ function PointsResult({ result }: { result: PointsBalance }) {
   )
 }
 
-/** Digits only; a +91 / 0 prefix on the mobile number is dropped. */
+/** Digits only; a +91 / 0 prefix on the mobile number is dropped (as the storefront helper does). */
 const digits = (value: FormDataEntryValue | null) => String(value ?? "").replace(/\D/g, "")
-const mobile = (value: FormDataEntryValue | null) => digits(value).replace(/^(91|0)(?=\d{10}$)/, "")
+const mobile = (value: FormDataEntryValue | null) => normalizeMobileNumber(String(value ?? ""))
 
 const PointsBalanceWidget = ({ data }: DetailWidgetProps<Subject>) => {
   const cardInput = useRef<HTMLInputElement>(null)
