@@ -15,7 +15,7 @@ import http from "node:http"
 import os from "node:os"
 import path from "node:path"
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
-import { build } from "esbuild"
+import { build, type Plugin } from "esbuild"
 import { chromium, type Browser, type Page } from "playwright-core"
 import type { Sandbox } from "../../src/sandbox"
 import { resolvePluralProvider } from "../../src/utils/resolve-plural-provider"
@@ -27,13 +27,25 @@ jest.setTimeout(10 * 60_000)
 
 type Storefront = { url: string; stop(): Promise<void> }
 
-/** The page's bundle: the components resolved through the package's own `exports`, as a storefront resolves them. */
+/**
+ * The page's bundle. The page imports the components' sources, so that it type-checks without a build; the bundle
+ * takes what the package ships instead, resolved through its own `exports` as a storefront resolves it.
+ */
 async function bundlePage(): Promise<string> {
   const modules = fs.mkdtempSync(path.join(os.tmpdir(), "plural-starter-"))
+  const shipped: Plugin = {
+    name: "medusa-payment-plural as shipped",
+    setup(bundler) {
+      bundler.onResolve({ filter: /\/src\/storefront\/react$/ }, () =>
+        bundler.resolve("medusa-payment-plural/storefront/react", { kind: "import-statement", resolveDir: modules })
+      )
+    },
+  }
   try {
     fs.mkdirSync(path.join(modules, "node_modules"))
     fs.symlinkSync(ROOT, path.join(modules, "node_modules", "medusa-payment-plural"), "dir")
     const result = await build({
+      plugins: [shipped],
       entryPoints: [path.join(__dirname, "nextjs-starter", "page.tsx")],
       bundle: true,
       write: false,
@@ -41,7 +53,6 @@ async function bundlePage(): Promise<string> {
       platform: "browser",
       target: "es2020",
       jsx: "automatic",
-      nodePaths: [path.join(modules, "node_modules")],
       define: { "process.env.NODE_ENV": '"production"' },
       logLevel: "silent",
     })

@@ -1,7 +1,7 @@
 /**
  * The two pages of Medusa's Next.js starter that Plural changes, reduced to what the components need: the checkout
  * (`/{country_code}/checkout`, the failure URL) and the order confirmation (`/{country_code}/order/{id}/confirmed`,
- * the success URL). The components come from the built package, exactly as a storefront imports them.
+ * the success URL). The test bundles the components the package ships, resolved as a storefront resolves them.
  */
 import Medusa from "@medusajs/js-sdk"
 import type { HttpTypes } from "@medusajs/types"
@@ -12,7 +12,7 @@ import {
   PluralPaymentChoice,
   PluralReturnStatus,
   type PluralCompletion,
-} from "medusa-payment-plural/storefront/react"
+} from "../../../src/storefront/react" // bundled from the built package (see the spec's bundlePage)
 
 declare global {
   interface Window {
