@@ -87,6 +87,9 @@ async function adminToken(): Promise<string> {
   return ((await response.json()) as { token: string }).token
 }
 
+/** The order paid with points in the first test, and its consent as the admin API lists it. */
+let paid: { orderId: string; consent: { text_version: string; plural_order_id: string } } | undefined
+
 const onSandbox = (page: Page) => page.waitForURL((url) => url.origin === new URL(demo.urls.sandbox).origin, { timeout: 60_000 })
 
 describe("pay by points in the demo storefront", () => {
@@ -111,8 +114,9 @@ describe("pay by points in the demo storefront", () => {
     const response = await fetch(`${demo.urls.medusa}/admin/plural/points-consents?order_id=${orderId}`, {
       headers: { authorization: `Bearer ${await adminToken()}` },
     })
-    const { consents } = (await response.json()) as { consents: { text: string; order_id: string; plural_order_id: string }[] }
+    const { consents } = (await response.json()) as { consents: { text: string; text_version: string; order_id: string; plural_order_id: string }[] }
     expect(consents).toHaveLength(1)
+    paid = { orderId, consent: consents[0] }
     expect(consents[0]).toMatchObject({ order_id: orderId, text: expect.stringMatching(/reward points/) })
     const plural = await (await fetch(`${demo.urls.sandbox}/_sandbox/orders/${consents[0].plural_order_id}`)).json()
     expect(plural.payments.at(-1).payment_method).toBe("POINTS")
@@ -150,6 +154,32 @@ describe("pay by points in the demo storefront", () => {
     await onSandbox(page)
     await page.getByTestId("method-card").waitFor()
     expect(await page.getByTestId("method-points").count()).toBe(0)
+    await page.close()
+  })
+
+  it("the admin: the consent on the order's page, and its CSV export", async () => {
+    expect(paid).toBeDefined()
+    const page = await (await browser.newContext()).newPage()
+    await page.goto(`${demo.urls.admin}/login`)
+    await page.locator('input[name="email"]').fill(demo.admin.email)
+    await page.locator('input[name="password"]').fill(demo.admin.password)
+    await page.locator('button[type="submit"]').click()
+    await page.waitForURL((url) => !url.pathname.endsWith("/login"), { timeout: 60_000 })
+
+    await page.goto(`${demo.urls.admin}/orders/${paid!.orderId}`)
+    await page.getByTestId("points-consent-widget").waitFor({ timeout: 60_000 })
+    await expect(page.getByTestId("points-consent-version").textContent()).resolves.toBe(`Text ${paid!.consent.text_version}`)
+    await expect(page.getByTestId("points-consent-plural-order").textContent()).resolves.toBe(paid!.consent.plural_order_id)
+    await page.getByTestId("points-consent-widget").screenshot({ path: path.join(ARTIFACTS, "points-admin-widget.png") })
+
+    // The export link works with the dashboard's own session.
+    const href = await page.getByTestId("points-consents-csv").getAttribute("href")
+    const csv = await page.request.get(new URL(href!, demo.urls.admin).toString())
+    expect(csv.status()).toBe(200)
+    expect(csv.headers()["content-type"]).toContain("text/csv")
+    const lines = (await csv.text()).trimEnd().split("\r\n")
+    expect(lines).toHaveLength(2)
+    expect(lines[1]).toContain(`,${paid!.orderId},${paid!.consent.plural_order_id},`)
     await page.close()
   })
 })
