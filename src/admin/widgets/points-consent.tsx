@@ -57,7 +57,7 @@ const PointsConsentWidget = ({ data }: DetailWidgetProps<Subject>) => {
             What the shopper agreed to before paying with reward points
           </Text>
         </div>
-        <div className="flex flex-col items-end gap-y-1">
+        <div className="flex shrink-0 flex-col items-end gap-y-1 whitespace-nowrap">
           <a className="txt-compact-small text-ui-fg-interactive" href={pointsConsentsCsvUrl(filter)} download data-testid="points-consents-csv">
             Export CSV
           </a>
