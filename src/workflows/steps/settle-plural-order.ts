@@ -178,7 +178,7 @@ async function cartNotCompleted(
 /** Why a paid Plural order cannot pay for its cart — its money then goes back. Undefined when it can. */
 function orphanReason(plural: Order, row: LedgerOrder, context: SessionContext, current: boolean): string | undefined {
   if (!HELD_STATUSES.has(plural.status)) return `Plural shows it ${plural.status} before any Medusa order held it`
-  if (!context.session) return "its payment session was deleted (the cart changed, or the shopper restarted payment)"
+  if (!context.session) return "its payment session was deleted (the cart changed, the shopper restarted payment, or a newer payment link replaced it)"
   if (!current) return "the cart's checkout was replaced by a newer one after this payment started"
   const { value, currency } = plural.order_amount
   if (value !== row.amount || currency.toLowerCase() !== row.currency_code || value !== context.session.data.amount) {
