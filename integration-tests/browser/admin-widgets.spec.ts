@@ -7,58 +7,18 @@
  *
  * PostgreSQL: DB_HOST / DB_PORT / DB_USERNAME / DB_PASSWORD when set, else the demo's embedded one.
  */
-import fs from "node:fs"
-import net from "node:net"
-import os from "node:os"
 import path from "node:path"
-import { chromium, type BrowserContext, type Page } from "playwright-core"
-import { ROOT, ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, freePort } from "./support"
-
-// The demo is CommonJS so that Jest can load it in-process.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startDemo } = require("../../scripts/demo/start.cjs")
+import type { Page } from "playwright-core"
+import { startAdminDemo, type AdminSession, type Demo } from "./admin-demo"
+import { ARTIFACTS, rupees } from "./support"
 
 jest.setTimeout(15 * 60_000)
 
 const POINTS_CARD = "4111111111111112" // the sandbox's test points card (src/sandbox/points.ts)
 
-type Demo = {
-  urls: { medusa: string; admin: string; sandbox: string }
-  publishableKey: string
-  regionId: string
-  admin: { email: string; password: string }
-  stop(): Promise<void>
-}
-
+let session: AdminSession
 let demo: Demo
-let browser: BrowserContext
 let page: Page
-let userDataDir: string
-const consoleErrors: string[] = []
-
-/** Integer paise → "₹1,234.50", written independently of the widget's formatter. */
-function rupees(paise: number): string {
-  const whole = Math.floor(paise / 100)
-  const fraction = String(paise % 100).padStart(2, "0")
-  return `₹${new Intl.NumberFormat("en-IN").format(whole)}.${fraction}`
-}
-
-/**
- * A port the system just handed out. The demo's defaults (9000/8000/9100) are where a developer's own `npm run demo`
- * listens, and a port that is free when the demo starts can be taken by the time it binds it minutes later.
- */
-/** The first port from `from` on that nothing listens on. */
-async function freePortFrom(from: number): Promise<number> {
-  for (let port = from; port < from + 100; port++) {
-    const free = await new Promise<boolean>((resolve) => {
-      const server = net.createServer()
-      server.once("error", () => resolve(false))
-      server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)))
-    })
-    if (free) return port
-  }
-  throw new Error(`no free port from ${from}`)
-}
 
 async function json<T = any>(url: string, init: RequestInit = {}): Promise<T> {
   const response = await fetch(url, init)
@@ -143,63 +103,11 @@ async function openOrder(orderId: string) {
 const toast = (text: string) => page.locator("[data-sonner-toast]", { hasText: text }).first()
 
 beforeAll(async () => {
-  fs.mkdirSync(ARTIFACTS, { recursive: true })
-  const env = process.env
-  // The dashboard bundle holds the backend URL it was built with (MEDUSA_BACKEND_URL), while the demo reuses its admin
-  // build whatever the port: keep Medusa on a stable port, and start over when it has to move.
-  const medusaPort = await freePortFrom(19_400)
-  const portFile = path.join(ROOT, ".demo", "browser-admin-widgets.port")
-  const reset = !fs.existsSync(portFile) || fs.readFileSync(portFile, "utf8") !== String(medusaPort)
-  demo = await startDemo({
-    // Its own folder and database, so it never disturbs a demo someone is running.
-    stateDir: path.join(ROOT, ".demo", "browser-admin-widgets"),
-    reset,
-    database: env.DB_HOST
-      ? {
-          host: env.DB_HOST,
-          port: Number(env.DB_PORT || 5432),
-          user: env.DB_USERNAME || "postgres",
-          password: env.DB_PASSWORD || "",
-          database: "medusa_plural_admin_widgets",
-        }
-      : undefined,
-    ports: { medusa: medusaPort, storefront: await freePort(), sandbox: await freePort() },
-    env: { ...env, PLURAL_PRE_AUTH: "true" },
-    log: (message: string) => process.stdout.write(`${message}\n`),
-  })
-  fs.writeFileSync(portFile, String(medusaPort))
-
-  userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "admin-widgets-chromium-"))
-  // A fresh profile each run (playwright takes it as the persistent context's folder, not as --user-data-dir).
-  browser = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    viewport: { width: 1440, height: 1000 },
-    args: CHROMIUM_ARGS,
-  })
-  page = browser.pages()[0] ?? (await browser.newPage())
-
-  page.on("console", (message) => {
-    if (message.type() === "error") consoleErrors.push(message.text())
-  })
-  page.on("pageerror", (error) => consoleErrors.push(error.message))
-
-  try {
-    await page.goto(`${demo.urls.admin}/login`)
-    await page.locator('input[name="email"]').fill(demo.admin.email)
-    await page.locator('input[name="password"]').fill(demo.admin.password)
-    await page.locator('button[type="submit"]').click()
-    await page.waitForURL((url) => !url.pathname.endsWith("/login"), { timeout: 60_000 })
-  } catch (error) {
-    await screenshot("login-failed").catch(() => {})
-    throw new Error(`could not log in to ${demo.urls.admin}: ${(error as Error).message}\nbrowser errors:\n${consoleErrors.join("\n")}`)
-  }
+  session = await startAdminDemo({ name: "admin-widgets", medusaPortFrom: 19_400, preAuth: true })
+  ;({ demo, page } = session)
 })
 
-afterAll(async () => {
-  await browser?.close().catch(() => {})
-  if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true })
-  await demo?.stop()
-})
+afterAll(() => session?.close())
 
 describe("admin widgets", () => {
   it("shows Plural's view of a pre-authorised order; sync, then capture", async () => {
