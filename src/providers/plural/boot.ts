@@ -41,11 +41,15 @@ export function validatesAtBoot(options: unknown, argv: readonly string[] = proc
   return !(isSchemaCommand(argv) && hasNoCredentials(options))
 }
 
+/** `medusa db:migrate` loads the payment module more than once in one process: its note is logged once. */
+let toldNoCredentials = false
+
 /** The provider's loader. Options that do not parse are left to `validateOptions`, which stops boot naming them. */
 export default async function checkCredentialsAtBoot({ options, logger }: ProviderLoaderOptions): Promise<void> {
   if (!logger) return
   if (isSchemaCommand()) {
-    if (hasNoCredentials(options)) {
+    if (hasNoCredentials(options) && !toldNoCredentials) {
+      toldNoCredentials = true
       logger.info("Plural: no credentials set; the provider is registered and its options are checked when the store starts")
     }
     return

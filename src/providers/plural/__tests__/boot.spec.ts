@@ -118,6 +118,7 @@ describe("the provider's loader", () => {
     process.argv = ["node", "medusa", "db:migrate"]
     const { logger, lines } = recordingLogger()
     await checkCredentialsAtBoot(loaderInput({ client_id: "" }, logger))
+    await checkCredentialsAtBoot(loaderInput({}, logger))
     expect(lines).toEqual([{ level: "info", text: expect.stringContaining("no credentials set") }])
     await checkCredentialsAtBoot(loaderInput(OPTIONS, logger))
     expect(lines).toHaveLength(1)
