@@ -2,7 +2,7 @@
  * The built package as a merchant gets it: the root export is a small public library, the sub-exports resolve,
  * and medusa-plugin.json says exactly what the build contains.
  */
-import { spawnSync } from "node:child_process"
+import { spawn, spawnSync } from "node:child_process"
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
 import { builtinModules } from "node:module"
 import { tmpdir } from "node:os"
@@ -68,6 +68,34 @@ describe("the built package", () => {
     expect(pkg.peerDependencies["@medusajs/test-utils"]).toBeUndefined()
     // The store provides them all (a stock store, or Medusa's admin dashboard): npm checks versions, installs none.
     for (const name of Object.keys(pkg.peerDependencies)) expect(pkg.peerDependenciesMeta?.[name]).toEqual({ optional: true })
+  })
+
+  it("plural-sandbox says once where it listens, then its merchant as PLURAL_* lines for .env", async () => {
+    const bin = path.join(root, pkg.bin["plural-sandbox"])
+    const child = spawn(process.execPath, [bin, "--port", "0"], { env: { ...process.env, NODE_OPTIONS: "" } })
+    let output = ""
+    child.stdout.on("data", (chunk) => (output += chunk))
+    const exited = new Promise((resolve) => child.once("exit", resolve))
+    try {
+      for (let i = 0; i < 200 && !output.includes("Control API"); i++) await new Promise((resolve) => setTimeout(resolve, 50))
+      expect(output.match(/listening on/g)).toHaveLength(1)
+      const url = /listening on (http:\/\/\S+)/.exec(output)![1]
+      const env = output.split("\n").filter((line) => /^[A-Z_]+=/.test(line))
+      expect(env.map((line) => line.split("=")[0])).toEqual(["PLURAL_BASE_URL", "PLURAL_CLIENT_ID", "PLURAL_CLIENT_SECRET", "PLURAL_SECRET_KEY", "PLURAL_WEBHOOK_SECRET"])
+      expect(env[0]).toBe(`PLURAL_BASE_URL=${url}`)
+      expect(output).not.toMatch(/merchant_id/)
+      // The printed credentials are the sandbox's: a token request with them succeeds.
+      const values = Object.fromEntries(env.map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]))
+      const token = await fetch(`${url}/api/auth/v1/token`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ client_id: values.PLURAL_CLIENT_ID, client_secret: values.PLURAL_CLIENT_SECRET, grant_type: "client_credentials" }),
+      })
+      expect(token.status).toBe(200)
+    } finally {
+      child.kill("SIGTERM")
+      await exited
+    }
   })
 
   // Last: `npm pack` runs the package's prepack step, which edits the built files in place.
