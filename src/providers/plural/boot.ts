@@ -86,6 +86,7 @@ export async function checkCredentials(options: ResolvedPluralOptions, logger: B
     )
     return "unreachable"
   } finally {
-    await client.close()
+    // Nothing of the check may outlive it, nor reject where nobody awaits it.
+    await client.close().catch(() => undefined)
   }
 }
