@@ -445,11 +445,13 @@ export class PluralProviderService extends AbstractPaymentProvider<PluralOptions
   }): Promise<PluralSessionData> {
     const currency = input.currency_code.toLowerCase()
     if (!this.options.currencies.includes(currency)) {
-      throw new MedusaError(
+      const accepted = this.options.currencies.map((c) => c.toUpperCase()).join(", ")
+      const advice = `Plural cannot take payments in ${currency.toUpperCase()}: this store's Plural provider accepts ${accepted}. Use an INR region for Plural, or add the currency to the provider's "currencies" option if your Plural account settles it.`
+      this.logger.warn(advice)
+      throw new PluralProviderError(
         MedusaError.Types.INVALID_DATA,
-        `Plural cannot take payments in ${currency.toUpperCase()}: this store's Plural provider accepts ${this.options.currencies
-          .map((c) => c.toUpperCase())
-          .join(", ")}. Use an INR region for Plural, or add the currency to the provider's "currencies" option if your Plural account settles it.`
+        advice,
+        shopperError(MedusaError.Types.INVALID_DATA, `Payment by Plural is available in ${accepted} only, and this cart is in ${currency.toUpperCase()}. Please choose another payment method.`)
       )
     }
     const { request } = input

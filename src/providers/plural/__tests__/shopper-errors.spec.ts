@@ -98,6 +98,15 @@ describe("a Plural failure under a store-API call", () => {
     }
   })
 
+  it("a cart in a currency the provider does not take: the shopper may pay another way, the log says how to fix the store", async () => {
+    const { fake, service, lines } = provider()
+    const error = await rejection(service.initiatePayment({ amount: 10, currency_code: "usd", data: {}, context: { idempotency_key: SESSION } } as any))
+    expect(error.type).toBe(MedusaError.Types.INVALID_DATA)
+    expect(error.message).toBe("Payment by Plural is available in INR only, and this cart is in USD. Please choose another payment method.")
+    expect(lines.join("\n")).toContain(`add the currency to the provider's "currencies" option`)
+    expect(fake.calls).toEqual([])
+  })
+
   it("the shopper's own input still gets its precise message, naming the field", async () => {
     const { fake, service } = provider()
     const error = await rejection(start(service, { flow: "upi_collect" }))
