@@ -120,11 +120,11 @@ describe("sandbox state file", () => {
     const charge = (i: number) => orders.createCharge(merchant, { merchant_order_reference: `bound-${i}`, order_amount: { value: 100, currency: "INR" } })
     const oldest = charge(0)
     orders.complete(oldest, { outcome: "success" })
-    orders.refund(oldest, { merchant_order_reference: "refund-oldest" })
+    orders.refund(oldest, { merchant_order_reference: "refund-oldest", order_amount: undefined })
     for (let i = 1; i <= MAX_SAVED_CHARGES; i++) charge(i)
     const newest = charge(MAX_SAVED_CHARGES + 1)
     orders.complete(newest, { outcome: "success" })
-    orders.refund(newest, { merchant_order_reference: "refund-newest" })
+    orders.refund(newest, { merchant_order_reference: "refund-newest", order_amount: undefined })
     await sandbox.stop()
 
     const references = saved().orders.map((o) => o.order.merchant_order_reference)
