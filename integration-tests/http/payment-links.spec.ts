@@ -5,7 +5,7 @@
  * control API and in the plugin's ledger.
  */
 import path from "node:path"
-import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
+import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import type { Sandbox } from "../../src/sandbox"
 import { resolvePluralProvider } from "../../src/utils/resolve-plural-provider"
@@ -227,11 +227,10 @@ medusaIntegrationTestRunner({
       expect(await atPlural(fresh.plural_order_id)).toMatchObject({ status: "PROCESSED", refunded_amount: 0 })
     })
 
-    it("a refund owed back after an edit takes an item off: partial and repeated, each once at Plural even when its answer is lost", async () => {
-      const { orderId, paymentId, pluralOrderId } = await paidOrder(2)
-      await edit(orderId, { item: { id: (await itemsOf(orderId))[0].id, quantity: 1 } })
-      expect(await owed(orderId)).toBe(-ITEM_PAISE)
-      const refund = (amount: number) => admin("post", `/admin/payments/${paymentId}/refund`, { amount })
+    /** What the order owes back (one item), refunded from the admin in two parts: each paid once at Plural. */
+    async function refundOwedBackInTwoParts(order: { orderId: string; paymentId: string; pluralOrderId: string }) {
+      expect(await owed(order.orderId)).toBe(-ITEM_PAISE)
+      const refund = (amount: number) => admin("post", `/admin/payments/${order.paymentId}/refund`, { amount })
 
       // Part of it first.
       expect((await refund(200)).status).toBe(200)
@@ -240,15 +239,36 @@ medusaIntegrationTestRunner({
       expect((await refund(299.5)).status).toBe(200)
       await control(sandbox, "DELETE", "/faults")
 
-      const refunds = await refundsAtPlural(pluralOrderId)
+      const refunds = await refundsAtPlural(order.pluralOrderId)
       expect(refunds.map((r: any) => r.order_amount.value).sort((a: number, b: number) => a - b)).toEqual([20000, 29950])
-      expect(await atPlural(pluralOrderId)).toMatchObject({ status: "PARTIALLY_REFUNDED", refunded_amount: ITEM_PAISE })
-      const ledger = await sql(`select amount, status from plural_refund where plural_order_id = ? order by amount`, [pluralOrderId])
+      expect(await atPlural(order.pluralOrderId)).toMatchObject({ status: "PARTIALLY_REFUNDED", refunded_amount: ITEM_PAISE })
+      const ledger = await sql(`select amount, status from plural_refund where plural_order_id = ? order by amount`, [order.pluralOrderId])
       expect(ledger).toEqual([
         { amount: 20000, status: "processed" },
         { amount: 29950, status: "processed" },
       ])
-      expect(await owed(orderId)).toBe(0)
+      expect(await owed(order.orderId)).toBe(0)
+    }
+
+    it("a refund owed back after an edit takes an item off: partial and repeated, each once at Plural even when its answer is lost", async () => {
+      const order = await paidOrder(2)
+      await edit(order.orderId, { item: { id: (await itemsOf(order.orderId))[0].id, quantity: 1 } })
+      await refundOwedBackInTwoParts(order)
+    })
+
+    it("a refund owed back after a return: partial and repeated, each once at Plural even when its answer is lost", async () => {
+      const order = await paidOrder(2)
+      const [item] = await itemsOf(order.orderId)
+      // Shipped, as a fulfillment provider would record it (a return needs fulfilled items).
+      await getContainer().resolve(Modules.ORDER).registerFulfillment({ order_id: order.orderId, items: [{ id: item.id, quantity: 2 }] })
+      const { return: created } = await ok("post", `/admin/returns`, { order_id: order.orderId })
+      await ok("post", `/admin/returns/${created.id}/request-items`, { items: [{ id: item.id, quantity: 1 }] })
+      await ok("post", `/admin/returns/${created.id}/request`)
+      // The shopper sends it back; the merchant receives it.
+      await ok("post", `/admin/returns/${created.id}/receive`)
+      await ok("post", `/admin/returns/${created.id}/receive-items`, { items: [{ id: item.id, quantity: 1 }] })
+      await ok("post", `/admin/returns/${created.id}/receive/confirm`)
+      await refundOwedBackInTwoParts(order)
     })
   },
 })
