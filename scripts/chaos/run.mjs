@@ -82,9 +82,14 @@ async function reconcileUntilQuiet(ctx, budgetMs) {
     const answer = await ctx.shopper.adminCall(ctx.topo.balancer.url, "POST", "/admin/plural/reconcile")
     runs++
     const summary = answer.body?.summary
-    const [{ unsettled, inbox }] = await ctx.topo.sql(`select
+    // Webhook events still to process, failed ones included while their retry falls within the bound.
+    const [{ unsettled, inbox }] = await ctx.topo.sql(
+      `select
         (select count(*)::int from plural_order where state in ('creating', 'paid', 'returning')) as unsettled,
-        (select count(*)::int from plural_webhook_event where status in ('received', 'processing')) as inbox`)
+        (select count(*)::int from plural_webhook_event
+          where status in ('received', 'processing') or (status = 'failed' and next_attempt_at < $1)) as inbox`,
+      [new Date(deadline)]
+    )
     last = { status: answer.status, summary, unsettled, inbox }
     const idle = summary && !summary.skipped && !summary.checked && !summary.webhooks_retried && !summary.refunds_recorded && !summary.errors
     if (answer.status === 200 && idle && unsettled === 0 && inbox === 0) return { runs, quiet: true, last }
