@@ -264,6 +264,26 @@ medusaIntegrationTestRunner({
       await eventually(async () => (await inbox.listPluralWebhookEvents({ webhook_id: "msg_stranger" }))[0]?.status === "ignored", "the event to be ignored")
     })
 
+    it("a signed webhook nested thousands deep gets a 400, is not stored, and does not fail a real event sent with it", async () => {
+      const { cart, session } = await cartWithPluralSession(api, store)
+      const paid = await pay(sandbox, session.data.plural_order_id, { send_webhook: false })
+      const timestamp = Math.floor(Date.now() / 1000)
+      const secret = sandbox.merchant.webhook_secret
+      const deep = JSON.stringify({ event_type: "ORDER_PROCESSED", data: { order_id: "v1-deep", notes: "[".repeat(5_000) + "]".repeat(5_000) } })
+        .replace('"[', "[")
+        .replace(']"', "]")
+      const real = JSON.stringify({ event_type: "ORDER_PROCESSED", data: paid.order })
+      const [hostile, genuine] = await Promise.all([
+        postWebhook(api, deep, { id: "msg_deep", timestamp, secret }),
+        postWebhook(api, real, { id: "msg_real", timestamp, secret }),
+      ])
+      expect(hostile.status).toBe(400)
+      expect(genuine.status).toBe(200)
+      const inbox = getContainer().resolve("plural") as any
+      expect(await inbox.listPluralWebhookEvents({ webhook_id: "msg_deep" })).toHaveLength(0)
+      await eventually(async () => (await countOrdersOfCart(getContainer(), cart.id)) === 1, "the real event to make the order")
+    })
+
     it("Medusa's built-in /hooks/payment/plural_plural route: a signed event makes the order, a forged one nothing", async () => {
       const { cart: forgedCart, session: forgedSession } = await cartWithPluralSession(api, store)
       const forged = await pay(sandbox, forgedSession.data.plural_order_id, { send_webhook: false })

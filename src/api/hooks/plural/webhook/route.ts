@@ -5,14 +5,21 @@
  * plugin.
  */
 import type { MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
+import { nestsDeeperThan } from "../../../../utils/json-depth"
 import { resolvePluralProvider } from "../../../../utils/resolve-plural-provider"
 import { receivePluralWebhook } from "../../../../workflows/handle-plural-webhook"
+
+/** Plural's events nest four or five levels; far deeper is no event, and could not be stored again. */
+const MAX_EVENT_DEPTH = 32
 
 export async function POST(req: MedusaRequest, res: MedusaResponse) {
   const provider = resolvePluralProvider(req.scope)
   const rawBody = (req as MedusaRequest & { rawBody?: Buffer }).rawBody
   if (!rawBody || !provider.verifyWebhook({ headers: req.headers, rawBody })) {
     return res.status(401).json({ message: "Invalid or stale webhook signature" })
+  }
+  if (nestsDeeperThan(req.body, MAX_EVENT_DEPTH)) {
+    return res.status(400).json({ message: `The webhook body nests deeper than ${MAX_EVENT_DEPTH} levels: it is no Plural event` })
   }
 
   const stored = await receivePluralWebhook(req.scope, { webhook_id: String(req.headers["webhook-id"]), body: req.body })
