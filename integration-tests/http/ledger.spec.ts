@@ -17,6 +17,7 @@ import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import type { Sandbox } from "../../src/sandbox"
 import { resolvePluralProvider } from "../../src/utils/resolve-plural-provider"
 import { reconcilePluralPaymentsWorkflow } from "../../src/workflows/reconcile-plural-payments"
+import { settlePluralPaymentWorkflow } from "../../src/workflows/settle-plural-payment"
 import { control, eventually, pay, returnToStore, startSandboxForApp } from "../helpers/sandbox"
 import { cartWithPluralSession, countOrdersOfCart, orderOfCart, seedStore, startPluralSession, type Store } from "../helpers/store"
 
@@ -166,6 +167,68 @@ medusaIntegrationTestRunner({
       expect(await reconcile()).toMatchObject({ released: 1 })
       expect((await pluralOrder(session.data.plural_order_id)).status).toBe("CANCELLED")
       expect(await countOrdersOfCart(getContainer(), cart.id)).toBe(0)
+    })
+
+    it("a capture Plural made whose mirroring in Medusa failed is mirrored later: by a redelivered webhook and by the job", async () => {
+      resolvePluralProvider(getContainer()).options.pre_auth = true
+      // Plural's own webhooks would mirror the capture concurrently; this test plays their redelivery itself.
+      await control(sandbox, "POST", "/webhook-faults", { mode: "drop" })
+      const provider = resolvePluralProvider(getContainer())
+      const payments = getContainer().resolve(Modules.PAYMENT)
+      const capturedAt = async (sessionId: string) =>
+        (await payments.listPayments({ payment_session_id: sessionId }, { select: ["captured_at"] }))[0]?.captured_at ?? null
+      /** A settlement as a redelivered webhook runs it; its outcome as a value, so a failed expectation shows it. */
+      const settleOutcome = (plural_order_id: string, observed_status: string) =>
+        settlePluralPaymentWorkflow(getContainer()).run({ input: { plural_order_id, observed_status } }).then(
+          ({ result }) => ({ result }),
+          (error: Error) => ({ error: error.message })
+        )
+      /** A pre-authorised checkout, then captured at Plural (its dashboard, or an admin capture whose answer was lost). */
+      const capturedAtPluralOnly = async () => {
+        const { cart, session } = await cartWithPluralSession(api, store, { quantity: 1 })
+        const orderId = session.data.plural_order_id
+        await returnToStore(api, (await pay(sandbox, orderId, { send_webhook: false })).callback.fields)
+        expect(await ledgerRow(orderId)).toMatchObject({ state: "owned", plural_status: "AUTHORIZED" })
+        await provider.client.captureOrder(orderId, { merchant_capture_reference: `dashboard-${orderId}` })
+        expect((await pluralOrder(orderId)).status).toBe("PROCESSED")
+        return { cart, session, orderId }
+      }
+      /** Medusa's capture of this payment fails: another transaction holds its row past Medusa's 3 s lock timeout. */
+      const withPaymentRowLocked = async (sessionId: string, action: () => Promise<unknown>) => {
+        const knex = getContainer().resolve(ContainerRegistrationKeys.PG_CONNECTION) as any
+        const trx = await knex.transaction()
+        try {
+          await trx.raw(`select id from payment where payment_session_id = ? for update`, [sessionId])
+          return await action()
+        } finally {
+          await trx.commit()
+        }
+      }
+
+      const first = await capturedAtPluralOnly()
+      expect(await withPaymentRowLocked(first.session.id, () => settleOutcome(first.orderId, "PROCESSED"))).toEqual({ error: expect.any(String) })
+      const afterFailure = await ledgerRow(first.orderId)
+      expect(afterFailure).toMatchObject({ state: "owned", plural_status: "PROCESSED" })
+      expect(afterFailure.last_error).toContain("capture not mirrored")
+      expect(afterFailure.next_check_at).not.toBeNull()
+      expect(await capturedAt(first.session.id)).toBeNull()
+
+      // The webhook's redelivery at the same status is not taken as settled: it mirrors the capture.
+      const order = await orderOfCart(getContainer(), first.cart.id)
+      expect(await settleOutcome(first.orderId, "PROCESSED")).toEqual({ result: expect.objectContaining({ status: "completed", order_id: order.id }) })
+      expect(await capturedAt(first.session.id)).not.toBeNull()
+      expect(await ledgerRow(first.orderId)).toMatchObject({ state: "owned", plural_status: "PROCESSED", last_error: null, next_check_at: null })
+
+      // No webhook at all: the job finds the row due and mirrors it.
+      const second = await capturedAtPluralOnly()
+      expect(await withPaymentRowLocked(second.session.id, () => settleOutcome(second.orderId, "PROCESSED"))).toEqual({ error: expect.any(String) })
+      expect(await capturedAt(second.session.id)).toBeNull()
+      await sql(`update plural_order set next_check_at = now() - interval '1 second' where plural_order_id = ?`, [second.orderId])
+      await reconcile()
+      expect(await capturedAt(second.session.id)).not.toBeNull()
+      expect((await pluralOrder(second.orderId)).status).toBe("PROCESSED")
+      expect(await ledgerRow(second.orderId)).toMatchObject({ state: "owned", last_error: null })
+      await control(sandbox, "DELETE", "/webhook-faults")
     })
 
     it("case 3 — the cart changed in another tab after the Plural order was made: the old order, paid, is refunded", async () => {

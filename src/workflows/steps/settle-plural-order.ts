@@ -11,7 +11,7 @@ import { parseSessionData, type PluralSessionData } from "../../providers/plural
 import { CAPTURED_STATUSES, HELD_STATUSES, PAID_STATUSES, SESSION_STATUS_OF } from "../../providers/plural/utils/status"
 import { PLURAL_PROVIDER_ID, resolvePluralProvider } from "../../utils/resolve-plural-provider"
 import { giveBack, SHOPPER_MESSAGES } from "./give-back"
-import { nextOpenCheckSeconds, retryPaidSeconds } from "./schedule"
+import { nextOpenCheckSeconds, retryPaidSeconds, retryReturnSeconds } from "./schedule"
 
 export type SettlementResult =
   /** `payment_collection_id`: a payment link paid what an existing order owed (no cart, no new order). */
@@ -141,8 +141,14 @@ export async function settlePluralOrder(container: MedusaContainer, input: Settl
  * Whether the ledger already settled this order at the status a signed return or webhook reports: then nothing can
  * have changed, and neither Plural nor the settlement needs to be asked again.
  */
-export function isSettledAt(row: Pick<LedgerOrder, "state" | "plural_status">, observedStatus: string | undefined): boolean {
-  return Boolean(observedStatus) && observedStatus === row.plural_status && ["owned", "released", "refunded", "closed"].includes(row.state)
+export function isSettledAt(row: Pick<LedgerOrder, "state" | "plural_status" | "last_error">, observedStatus: string | undefined): boolean {
+  // A row with an error still owes Medusa something (a capture to mirror, say): never settled, whatever the status.
+  return (
+    Boolean(observedStatus) &&
+    observedStatus === row.plural_status &&
+    !row.last_error &&
+    ["owned", "released", "refunded", "closed"].includes(row.state)
+  )
 }
 
 /** Paid, but the cart could not become an order (sold out meanwhile, say): retried for a while, then given back. */
@@ -227,17 +233,24 @@ async function payOrderCollection(container: MedusaContainer, row: LedgerOrder, 
 
 /** A Medusa order holds the payment: recorded, and a capture Plural made (auto-capture, its dashboard) mirrored. */
 async function own(container: MedusaContainer, row: LedgerOrder, orderId: string, plural: Order): Promise<void> {
+  const ledger = container.resolve<PluralModuleService>(PLURAL_MODULE)
   if (CAPTURED_STATUSES.has(plural.status)) {
     const [payment] = await container
       .resolve(Modules.PAYMENT)
       .listPayments({ payment_session_id: row.session_id }, { select: ["id", "captured_at", "canceled_at"] })
     if (payment && !payment.captured_at && !payment.canceled_at) {
-      await capturePaymentWorkflow(container).run({ input: { payment_id: payment.id } })
+      try {
+        await capturePaymentWorkflow(container).run({ input: { payment_id: payment.id } })
+      } catch (error) {
+        // Plural holds the capture and Medusa does not show it yet. The error keeps the row from counting as settled at
+        // this status (a redelivered webhook settles again) and the job comes back to it, whether or not it was owned.
+        const attempts = row.attempts + 1
+        await ledger.updateOrder(row.id, { last_error: `capture not mirrored: ${(error as Error).message}`, attempts, check_in_seconds: retryReturnSeconds(attempts) })
+        throw error
+      }
     }
   }
-  // Marked owned only once Medusa mirrors Plural, so a failed capture is tried again by the next settlement.
-  if (row.state !== "owned" || row.medusa_order_id !== orderId) {
-    const ledger = container.resolve<PluralModuleService>(PLURAL_MODULE)
+  if (row.state !== "owned" || row.medusa_order_id !== orderId || row.last_error) {
     await ledger.updateOrder(row.id, { state: "owned", medusa_order_id: orderId, last_error: null, check_in_seconds: null })
   }
 }
