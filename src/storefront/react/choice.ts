@@ -7,7 +7,13 @@
 import { useCallback, useSyncExternalStore } from "react"
 import { PLURAL_FLOWS, type PluralFlow } from "../index"
 
-export type PluralChoice = { flow: PluralFlow; upiVpa: string }
+export type PluralChoice = {
+  flow: PluralFlow
+  upiVpa: string
+  /** Pay by points (hosted checkout): the shopper opted in, and the id of the consent they then gave. */
+  payWithPoints?: boolean
+  pointsConsentId?: string
+}
 
 const DEFAULT_CHOICE: PluralChoice = { flow: "hosted", upiVpa: "" }
 const keyOf = (cartId: string) => `medusa-payment-plural:choice:${cartId}`
@@ -29,7 +35,12 @@ function read(cartId: string): PluralChoice {
   try {
     const stored = JSON.parse(storage()?.getItem(keyOf(cartId)) ?? "null") as Partial<PluralChoice> | null
     if (stored && PLURAL_FLOWS.includes(stored.flow as PluralFlow)) {
-      choice = { flow: stored.flow as PluralFlow, upiVpa: typeof stored.upiVpa === "string" ? stored.upiVpa : "" }
+      choice = {
+        flow: stored.flow as PluralFlow,
+        upiVpa: typeof stored.upiVpa === "string" ? stored.upiVpa : "",
+        payWithPoints: stored.payWithPoints === true,
+        pointsConsentId: typeof stored.pointsConsentId === "string" ? stored.pointsConsentId : undefined,
+      }
     }
   } catch {
     // unreadable: the default
@@ -62,6 +73,17 @@ export function usePluralChoice(cartId: string): [PluralChoice, (change: Partial
   const choice = useSyncExternalStore(subscribe, () => read(cartId), () => DEFAULT_CHOICE)
   const update = useCallback((change: Partial<PluralChoice>) => write(cartId, { ...read(cartId), ...change }), [cartId])
   return [choice, update]
+}
+
+/** A component's choice: the caller's (`value`, `onChange`) when given, else the cart's shared one. */
+export function useChoiceProps(props: {
+  cartId: string
+  value?: PluralChoice
+  onChange?: (choice: PluralChoice) => void
+}): [PluralChoice, (change: Partial<PluralChoice>) => void] {
+  const [shared, setShared] = usePluralChoice(props.cartId)
+  const choice = props.value ?? shared
+  return [choice, (patch) => (props.onChange ? props.onChange({ ...choice, ...patch }) : setShared(patch))]
 }
 
 /** Forgets a paid cart's choice (its UPI id included). */

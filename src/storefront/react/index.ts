@@ -5,6 +5,7 @@
 export { usePluralChoice, forgetPluralChoice, type PluralChoice } from "./choice"
 export { PluralPaymentChoice, DEFAULT_FLOW_LABELS, type PluralPaymentChoiceProps, type PluralFlowLabels } from "./payment-choice"
 export { PluralPayButton, type PluralPayButtonProps } from "./pay-button"
+export { PluralPointsConsent, type PluralPointsConsentProps } from "./points-consent"
 export { PluralReturnStatus, type PluralReturnStatusProps } from "./return-status"
 export {
   usePluralSettlement,

@@ -37,6 +37,7 @@ export function PluralPayButton(props: PluralPayButtonProps) {
     return () => window.removeEventListener("pageshow", restored)
   }, [])
   const needsVpa = choice.flow === "upi_collect" && !isValidUpiVpa(choice.upiVpa)
+  const needsConsent = choice.flow === "hosted" && choice.payWithPoints && !choice.pointsConsentId
   const busy = starting || state.status === "waiting" || state.status === "completed"
 
   const pay = async () => {
@@ -44,7 +45,8 @@ export function PluralPayButton(props: PluralPayButtonProps) {
     setShown(null)
     setStarting(true)
     try {
-      const next = await startPluralPayment(props.client, { cart: props.cart, flow: choice.flow, upiVpa: choice.upiVpa })
+      const { flow, upiVpa, pointsConsentId } = choice
+      const next = await startPluralPayment(props.client, { cart: props.cart, flow, upiVpa, pointsConsentId })
       if (next.action === "redirect") {
         // Plural's page returns the shopper to the plugin, which settles the payment and sends them on.
         return leaveFor(next.url, props.navigate)
@@ -80,10 +82,16 @@ export function PluralPayButton(props: PluralPayButtonProps) {
         </p>
       ) : null}
       {needsVpa ? <p data-testid="plural-needs-vpa">Enter your UPI ID, such as name@bank, to pay by UPI request.</p> : null}
+      {needsConsent ? (
+        <p data-testid="plural-needs-points-consent">
+          To pay with points, read the points terms and tick “I have read and agree”, or untick “Pay with my card's reward
+          points”.
+        </p>
+      ) : null}
       <button
         type="button"
         onClick={pay}
-        disabled={props.disabled || needsVpa || busy}
+        disabled={props.disabled || needsVpa || needsConsent || busy}
         aria-busy={starting}
         data-testid="plural-pay-button"
       >

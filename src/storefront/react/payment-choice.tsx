@@ -5,7 +5,7 @@
  */
 import { useId } from "react"
 import { isValidUpiVpa, PLURAL_FLOWS, type PluralFlow } from "../index"
-import { usePluralChoice, type PluralChoice } from "./choice"
+import { useChoiceProps, type PluralChoice } from "./choice"
 
 export type PluralFlowLabels = Partial<Record<PluralFlow, { title: string; description?: string }>>
 
@@ -29,9 +29,7 @@ export type PluralPaymentChoiceProps = {
 }
 
 export function PluralPaymentChoice(props: PluralPaymentChoiceProps) {
-  const [shared, setShared] = usePluralChoice(props.cartId)
-  const choice = props.value ?? shared
-  const change = (patch: Partial<PluralChoice>) => (props.onChange ? props.onChange({ ...choice, ...patch }) : setShared(patch))
+  const [choice, change] = useChoiceProps(props)
   const name = useId()
   const flows = props.flows ?? PLURAL_FLOWS
   const vpaInvalid = choice.upiVpa.trim() !== "" && !isValidUpiVpa(choice.upiVpa)

@@ -46,8 +46,8 @@ export function leaveFor(url: string, navigate?: (url: string) => void) {
 }
 
 /** A message a shopper may read: the store's own words for a refused request, never a raw network error. */
-export function shopperMessage(error: unknown): string {
-  return error instanceof PluralStorefrontError && error.status !== undefined && error.status < 500 ? error.message : UNREACHABLE
+export function shopperMessage(error: unknown, unreachable = UNREACHABLE): string {
+  return error instanceof PluralStorefrontError && error.status !== undefined && error.status < 500 ? error.message : unreachable
 }
 
 export function usePluralSettlement(options: PluralSettlementOptions) {
