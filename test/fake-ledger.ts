@@ -2,7 +2,7 @@
  * The ledger in memory, for unit tests of the provider: the same contract as the `plural` module's service (one
  * row per reference, claims that succeed once), without a database.
  */
-import type { PluralLedger } from "../src/providers/plural/service"
+import type { PluralLedger } from "../src/providers/plural/gateway"
 import type { LedgerOrder, LedgerRefund, NewLedgerOrder, NewLedgerRefund, PointsConsent } from "../src/modules/plural/types"
 
 export class FakeLedger implements PluralLedger {

@@ -4,6 +4,7 @@
  * fields Plural adds later are dropped, never an error.
  */
 import { z } from "zod"
+import { UPI_VPA_PATTERN } from "./vpa"
 
 /** Plural's documented limits. Where the docs give none, the value is our decision, kept generous. */
 export const PLURAL_LIMITS = {
@@ -117,10 +118,7 @@ export const UpiTxnMode = z.enum(["INTENT", "COLLECT"])
 export type UpiTxnMode = z.infer<typeof UpiTxnMode>
 
 /** A UPI VPA such as `name@bank`: what NPCI allows, checked before Plural sees it. */
-export const Vpa = z
-  .string()
-  .max(100)
-  .regex(/^[A-Za-z0-9._-]{2,256}@[A-Za-z][A-Za-z0-9.-]{1,64}$/, "a UPI id such as name@bank")
+export const Vpa = z.string().max(100).regex(UPI_VPA_PATTERN, "a UPI id such as name@bank")
 
 export const UpiDetails = z.object({
   txn_mode: UpiTxnMode,
@@ -354,17 +352,6 @@ export type ErrorBody = z.infer<typeof ErrorBody>
 
 // ---- What Plural sends to the merchant --------------------------------------------------------------------------
 
-export const WEBHOOK_EVENT_TYPES = [
-  "ORDER_AUTHORIZED",
-  "ORDER_PROCESSED",
-  "ORDER_CANCELLED",
-  "ORDER_FAILED",
-  "PAYMENT_FAILED",
-  "REFUND_PROCESSED",
-  "REFUND_FAILED",
-] as const
-export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number]
-
 /** Events the plugin acts on; any other `event_type` (customer, token, subscription…) is acknowledged and ignored. */
 export const WebhookEvent = z.discriminatedUnion("event_type", [
   z.object({
@@ -374,6 +361,7 @@ export const WebhookEvent = z.discriminatedUnion("event_type", [
   z.object({ event_type: z.enum(["REFUND_PROCESSED", "REFUND_FAILED"]), data: RefundOrder }),
 ])
 export type WebhookEvent = z.infer<typeof WebhookEvent>
+export type WebhookEventType = WebhookEvent["event_type"]
 
 /**
  * The browser return. Decision 3 (docs/decisions.md): the status arrives as `payment_status` (seeds' JSON) or `status` (their

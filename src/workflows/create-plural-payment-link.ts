@@ -15,10 +15,11 @@ import { acquireLockStep, createPaymentSessionsWorkflow, releaseLockStep } from 
 import type { BigNumberInput, MedusaContainer } from "@medusajs/framework/types"
 import { PLURAL_MODULE } from "../modules/plural"
 import type { PluralModuleService } from "../modules/plural/service"
-import { toMinorUnits } from "../providers/plural/utils/money"
-import { PluralSessionData } from "../providers/plural/utils/session-data"
-import { SESSION_STATUS_OF } from "../providers/plural/utils/status"
-import { PLURAL_PROVIDER_ID, resolvePluralProvider } from "../utils/resolve-plural-provider"
+import { toMinorUnits } from "../utils/money"
+import { PluralSessionData } from "../shared/session-data"
+import { SESSION_STATUS_OF } from "../shared/statuses"
+import { resolvePluralGateway } from "../utils/resolve-plural-gateway"
+import { PLURAL_PROVIDER_ID } from "../shared/plural-provider"
 import { settlePluralPaymentWorkflow } from "./settle-plural-payment"
 
 export const createPluralPaymentLinkWorkflowId = "create-plural-payment-link"
@@ -102,7 +103,7 @@ const prepareLinkStep = createStep("prepare-plural-payment-link", async (input: 
   const existing = pluralSessionOf(collection)
   if (!existing) return new StepResponse(prepared)
 
-  const plural = await resolvePluralProvider(container).readOrder(existing.data.plural_order_id, 0)
+  const plural = await resolvePluralGateway(container).readOrder(existing.data.plural_order_id, 0)
   if (SESSION_STATUS_OF[plural.status] !== "pending") {
     // Paid, failed or cancelled: settled first, so that a paid link pays the order instead of being replaced.
     const { result } = await settlePluralPaymentWorkflow(container).run({ input: { plural_order_id: plural.order_id } })

@@ -4,7 +4,7 @@ import { createStep, createWorkflow, StepResponse, WorkflowResponse } from "@med
 import { PLURAL_MODULE } from "../modules/plural"
 import type { PluralModuleService } from "../modules/plural/service"
 import type { LedgerOrder } from "../modules/plural/types"
-import { resolvePluralProvider } from "../utils/resolve-plural-provider"
+import { resolvePluralGateway } from "../utils/resolve-plural-gateway"
 import { processPluralInboxEvent } from "./handle-plural-webhook"
 import { recordRefundOnMedusa } from "./record-plural-refund"
 import { settlePluralPaymentWorkflow } from "./settle-plural-payment"
@@ -59,7 +59,7 @@ export const reconcilePluralPaymentsWorkflow = createWorkflow("reconcile-plural-
 
 async function reconcile(container: MedusaContainer): Promise<ReconcileSummary> {
   const ledger = container.resolve<PluralModuleService>(PLURAL_MODULE)
-  const provider = resolvePluralProvider(container)
+  const provider = resolvePluralGateway(container)
   const logger = container.resolve(ContainerRegistrationKeys.LOGGER)
   const summary = emptySummary()
   const started = Date.now()
@@ -117,7 +117,7 @@ async function checkRow(container: MedusaContainer, row: LedgerOrder, summary: R
  */
 async function resolveCreating(container: MedusaContainer, row: LedgerOrder): Promise<string | undefined> {
   const ledger = container.resolve<PluralModuleService>(PLURAL_MODULE)
-  const provider = resolvePluralProvider(container)
+  const provider = resolvePluralGateway(container)
   try {
     const order = await provider.client.getOrderByReference(row.merchant_order_reference)
     await ledger.recordCreated({ merchant_order_reference: row.merchant_order_reference, plural_order_id: order.order_id, plural_status: order.status, check_after_seconds: 0 })

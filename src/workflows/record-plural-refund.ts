@@ -6,8 +6,8 @@ import type { RefundOrder } from "../plural"
 import { PLURAL_MODULE } from "../modules/plural"
 import type { PluralModuleService } from "../modules/plural/service"
 import type { LedgerRefund, RefundStatus } from "../modules/plural/types"
-import { fromMinorUnits } from "../providers/plural/utils/money"
-import { parseSessionData } from "../providers/plural/utils/session-data"
+import { fromMinorUnits } from "../utils/money"
+import { parseSessionData } from "../utils/session-data"
 import { settlePluralPaymentWorkflow } from "./settle-plural-payment"
 
 const STATUS_OF: Record<RefundOrder["status"], RefundStatus> = { CREATED: "pending", PENDING: "pending", PROCESSED: "processed", FAILED: "failed" }

@@ -1,5 +1,5 @@
 import type { PaymentOptionResponse } from "../../plural"
-import { fromMinorUnits } from "../../providers/plural/utils/money"
+import { fromMinorUnits } from "../../utils/money"
 
 /** What the admin and the storefront are told of a points balance: amounts in rupees, the card only by its last 4 digits. */
 export function pointsBalanceAnswer(cardNumber: string, balance: PaymentOptionResponse) {

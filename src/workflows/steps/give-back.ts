@@ -10,7 +10,7 @@ import type { Order } from "../../plural"
 import { PLURAL_MODULE } from "../../modules/plural"
 import type { PluralModuleService } from "../../modules/plural/service"
 import type { LedgerOrder } from "../../modules/plural/types"
-import { resolvePluralProvider } from "../../utils/resolve-plural-provider"
+import { resolvePluralGateway } from "../../utils/resolve-plural-gateway"
 import { markSession, type SessionContext, type SettlementResult } from "./settle-plural-order"
 import { retryReturnSeconds } from "./schedule"
 
@@ -33,7 +33,7 @@ export async function giveBack(
 ): Promise<SettlementResult> {
   const { row, plural, reason, context } = input
   const ledger = container.resolve<PluralModuleService>(PLURAL_MODULE)
-  const provider = resolvePluralProvider(container)
+  const provider = resolvePluralGateway(container)
   const logger = container.resolve(ContainerRegistrationKeys.LOGGER)
   const cart = { cart_id: context.cart_id }
   const attempts = row.attempts + 1
@@ -75,7 +75,7 @@ async function refundRemainder(
   plural: Order
 ): Promise<{ outcome: "refunded" | "returning"; error?: string }> {
   const ledger = container.resolve<PluralModuleService>(PLURAL_MODULE)
-  const provider = resolvePluralProvider(container)
+  const provider = resolvePluralGateway(container)
   const orderId = plural.order_id
   const reference = returnReference(row)
   await provider.resolveRefunds(orderId)

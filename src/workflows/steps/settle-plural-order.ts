@@ -6,10 +6,12 @@ import type { Order } from "../../plural"
 import { PLURAL_MODULE } from "../../modules/plural"
 import type { PluralModuleService } from "../../modules/plural/service"
 import type { LedgerOrder } from "../../modules/plural/types"
-import { formatMinor, toMinorUnits } from "../../providers/plural/utils/money"
-import { parseSessionData, type PluralSessionData } from "../../providers/plural/utils/session-data"
-import { CAPTURED_STATUSES, HELD_STATUSES, PAID_STATUSES, SESSION_STATUS_OF } from "../../providers/plural/utils/status"
-import { PLURAL_PROVIDER_ID, resolvePluralProvider } from "../../utils/resolve-plural-provider"
+import { formatMinor, toMinorUnits } from "../../utils/money"
+import type { PluralSessionData } from "../../shared/session-data"
+import { parseSessionData } from "../../utils/session-data"
+import { CAPTURED_STATUSES, HELD_STATUSES, PAID_STATUSES, SESSION_STATUS_OF } from "../../shared/statuses"
+import { resolvePluralGateway } from "../../utils/resolve-plural-gateway"
+import { PLURAL_PROVIDER_ID } from "../../shared/plural-provider"
 import { giveBack, SHOPPER_MESSAGES } from "./give-back"
 import { nextOpenCheckSeconds, retryPaidSeconds, retryReturnSeconds } from "./schedule"
 
@@ -64,7 +66,7 @@ type OrderCollection = { status: string; amount: number; order_status: string }
 
 export async function settlePluralOrder(container: MedusaContainer, input: SettleInput): Promise<SettlementResult> {
   const ledger = container.resolve<PluralModuleService>(PLURAL_MODULE)
-  const provider = resolvePluralProvider(container)
+  const provider = resolvePluralGateway(container)
   const row = await ledger.findOrder({ plural_order_id: input.plural_order_id })
   if (!row) throw new MedusaError(MedusaError.Types.NOT_FOUND, `Plural order ${input.plural_order_id} was not made by this store`)
 
@@ -158,7 +160,7 @@ async function cartNotCompleted(
 ): Promise<SettlementResult> {
   const { row, plural, context, error } = input
   const ledger = container.resolve<PluralModuleService>(PLURAL_MODULE)
-  const options = resolvePluralProvider(container).options
+  const options = resolvePluralGateway(container).options
   const logger = container.resolve(ContainerRegistrationKeys.LOGGER)
   const paidAt = row.paid_at ? new Date(row.paid_at) : new Date()
   const deadline = paidAt.getTime() + options.complete_paid_within_minutes * 60_000

@@ -1,8 +1,9 @@
 /** Plural's view of a Medusa order, for the admin widget: each Plural payment as Plural sees it right now. */
 import type { MedusaContainer } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys, MedusaError } from "@medusajs/framework/utils"
-import { parseSessionData } from "../../../providers/plural/utils/session-data"
-import { PLURAL_PROVIDER_ID, resolvePluralProvider } from "../../../utils/resolve-plural-provider"
+import { parseSessionData } from "../../../utils/session-data"
+import { resolvePluralGateway } from "../../../utils/resolve-plural-gateway"
+import { PLURAL_PROVIDER_ID } from "../../../shared/plural-provider"
 import { listExceptions } from "./exceptions"
 
 type OrderPayment = {
@@ -27,7 +28,7 @@ export async function pluralPaymentsOfOrder(container: MedusaContainer, orderId:
 }
 
 export async function pluralOrderView(container: MedusaContainer, orderId: string) {
-  const provider = resolvePluralProvider(container)
+  const provider = resolvePluralGateway(container)
   const payments = await pluralPaymentsOfOrder(container, orderId)
   const pluralOrderIds = payments.map((p) => parseSessionData(p.data).plural_order_id)
   const { exceptions } = await listExceptions(container, { plural_order_ids: pluralOrderIds, limit: 100 })

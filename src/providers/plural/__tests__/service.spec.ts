@@ -22,7 +22,7 @@ import { PluralClient, type PluralClientOptions } from "../../../plural/client"
 import type { PluralOptions } from "../options"
 import { PluralProviderService } from "../service"
 import { FakeLedger } from "../../../../test/fake-ledger"
-import type { PluralSessionData } from "../utils/session-data"
+import type { PluralSessionData } from "../../../shared/session-data"
 
 const ORIGIN = "https://plural-sandbox.test"
 const CLIENT_SECRET = "s3cr3t-client-secret-value-42"
@@ -87,12 +87,12 @@ function setup(options: Partial<PluralOptions> = {}) {
   const { logger, lines, mock } = fakeLogger()
   const ledger = new FakeLedger()
   const service = new PluralProviderService({ logger, pluralLedger: ledger }, { ...OPTIONS, ...options })
-  const original = service.client
+  const original = service.gateway.client
   const given = (original as unknown as { options: PluralClientOptions }).options
   expect(given.baseUrl).toBe(ORIGIN)
   expect(original.baseUrl).toBe(ORIGIN)
   const sleep = jest.fn(async (_ms: number) => {})
-  ;(service as unknown as { client: PluralClient }).client = new PluralClient({ ...given, dispatcher: fake.agent, sleep })
+  Object.assign(service.gateway, { client: new PluralClient({ ...given, dispatcher: fake.agent, sleep }) })
   void original.close()
   afterEachLines.push(lines)
   return { fake, service, lines, logger: mock, sleep, ledger }

@@ -27,9 +27,9 @@ function provider() {
   const record = (text: string) => void lines.push(text)
   const logger = { info: record, warn: record, error: record, debug: record } as unknown as Logger
   const service = new PluralProviderService({ logger, pluralLedger: new FakeLedger() }, OPTIONS)
-  void service.client.close()
+  void service.gateway.client.close()
   // No retries here: a retried call changes nothing about who reads which words.
-  Object.assign(service, { client: new PluralClient({ ...clientOptionsOf(service.options), retry: { maxRetries: 0 }, dispatcher: fake.agent }) })
+  Object.assign(service.gateway, { client: new PluralClient({ ...clientOptionsOf(service.gateway.options), retry: { maxRetries: 0 }, dispatcher: fake.agent }) })
   return { fake, service, lines }
 }
 

@@ -9,7 +9,7 @@ import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
 import { CallbackFields } from "../../../../plural"
 import { usesPlaceholder } from "../../../../storefront/return-url"
 import { settlePluralPaymentWorkflow } from "../../../../workflows/settle-plural-payment"
-import { resolvePluralProvider } from "../../../../utils/resolve-plural-provider"
+import { resolvePluralGateway } from "../../../../utils/resolve-plural-gateway"
 import { landingFor, storefrontUrl, type StorefrontUrls } from "./landing"
 
 function returnedFields(req: MedusaRequest): Record<string, string> {
@@ -34,7 +34,7 @@ async function countryOf(scope: MedusaContainer, urls: StorefrontUrls, cartId: s
 }
 
 async function handle(req: MedusaRequest, res: MedusaResponse) {
-  const provider = resolvePluralProvider(req.scope)
+  const provider = resolvePluralGateway(req.scope)
   const urls = { success: provider.options.storefront_success_url, failure: provider.options.storefront_failure_url }
   const logger = req.scope.resolve("logger")
 

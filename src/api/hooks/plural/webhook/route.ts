@@ -6,14 +6,14 @@
  */
 import type { MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
 import { nestsDeeperThan } from "../../../../utils/json-depth"
-import { resolvePluralProvider } from "../../../../utils/resolve-plural-provider"
+import { resolvePluralGateway } from "../../../../utils/resolve-plural-gateway"
 import { receivePluralWebhook } from "../../../../workflows/handle-plural-webhook"
 
 /** Plural's events nest four or five levels; far deeper is no event, and could not be stored again. */
 const MAX_EVENT_DEPTH = 32
 
 export async function POST(req: MedusaRequest, res: MedusaResponse) {
-  const provider = resolvePluralProvider(req.scope)
+  const provider = resolvePluralGateway(req.scope)
   const rawBody = (req as MedusaRequest & { rawBody?: Buffer }).rawBody
   if (!rawBody || !provider.verifyWebhook({ headers: req.headers, rawBody })) {
     return res.status(401).json({ message: "Invalid or stale webhook signature" })

@@ -4,7 +4,8 @@
  */
 import type { MedusaContainer } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys, MedusaError } from "@medusajs/framework/utils"
-import { PLURAL_PROVIDER_ID, resolvePluralProvider } from "../../../../utils/resolve-plural-provider"
+import { resolvePluralGateway } from "../../../../utils/resolve-plural-gateway"
+import { PLURAL_PROVIDER_ID } from "../../../../shared/plural-provider"
 
 export type PayingCart = { id: string; customer_id: string | null; currency_code: string; total: number }
 
@@ -24,7 +25,7 @@ export async function payingCart(scope: MedusaContainer, cartId: string): Promis
   if (cart.currency_code.toLowerCase() !== "inr") {
     throw new MedusaError(MedusaError.Types.NOT_ALLOWED, "Pay by points is available for carts in Indian rupees (INR) only")
   }
-  if (!resolvePluralProvider(scope).options.pay_by_points) {
+  if (!resolvePluralGateway(scope).options.pay_by_points) {
     throw new MedusaError(MedusaError.Types.NOT_ALLOWED, "This store does not offer pay by points")
   }
   return { id: cart.id, customer_id: cart.customer_id ?? null, currency_code: cart.currency_code.toLowerCase(), total: Number(cart.total) }

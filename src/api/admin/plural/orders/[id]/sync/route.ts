@@ -1,6 +1,6 @@
 /** Re-reads the order's Plural payments and settles Medusa to match (e.g. captured in Plural's dashboard). */
 import type { AuthenticatedMedusaRequest, MedusaResponse } from "@medusajs/framework/http"
-import { parseSessionData } from "../../../../../../providers/plural/utils/session-data"
+import { parseSessionData } from "../../../../../../utils/session-data"
 import { settlePluralPaymentWorkflow } from "../../../../../../workflows/settle-plural-payment"
 import { pluralOrderView, pluralPaymentsOfOrder } from "../../../order-view"
 

@@ -7,15 +7,15 @@ import type { MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
 import { MedusaError } from "@medusajs/framework/utils"
 import { PLURAL_MODULE } from "../../../../../../modules/plural"
 import type { PluralModuleService } from "../../../../../../modules/plural/service"
-import { toMinorUnits } from "../../../../../../providers/plural/utils/money"
-import { resolvePluralProvider } from "../../../../../../utils/resolve-plural-provider"
+import { toMinorUnits } from "../../../../../../utils/money"
+import { resolvePluralGateway } from "../../../../../../utils/resolve-plural-gateway"
 import { pointsBalanceAnswer } from "../../../../../utils/points-balance-answer"
 import { payingCart } from "../../paying-cart"
 import type { StorePointsBalanceRequest } from "./validators"
 
 export async function POST(req: MedusaRequest<StorePointsBalanceRequest>, res: MedusaResponse) {
   const cart = await payingCart(req.scope, req.params.id)
-  const provider = resolvePluralProvider(req.scope)
+  const provider = resolvePluralGateway(req.scope)
   const { per_cart, per_ip, window_seconds } = provider.options.points_balance_rate_limit
   const ledger = req.scope.resolve<PluralModuleService>(PLURAL_MODULE)
   for (const [key, limit] of [[`points-balance:cart:${cart.id}`, per_cart], [`points-balance:ip:${req.ip ?? "unknown"}`, per_ip]] as const) {

@@ -10,7 +10,7 @@ import { z } from "zod"
 import { PLURAL_MODULE } from "../../../../../../modules/plural"
 import type { PluralModuleService } from "../../../../../../modules/plural/service"
 import type { PointsConsent } from "../../../../../../modules/plural/types"
-import { resolvePluralProvider } from "../../../../../../utils/resolve-plural-provider"
+import { resolvePluralGateway } from "../../../../../../utils/resolve-plural-gateway"
 import { payingCart } from "../../paying-cart"
 
 const ConsentRequest = z.object({ text_version: z.string().min(1).max(100) })
@@ -20,7 +20,7 @@ const consentView = (c: PointsConsent) => ({ id: c.id, text_version: c.text_vers
 
 export async function GET(req: MedusaRequest, res: MedusaResponse) {
   const cart = await payingCart(req.scope, req.params.id)
-  const { version, text } = resolvePluralProvider(req.scope).options.points_consent
+  const { version, text } = resolvePluralGateway(req.scope).options.points_consent
   const ledger = req.scope.resolve<PluralModuleService>(PLURAL_MODULE)
   const { consents } = await ledger.listPointsConsents({ cart_id: cart.id }, { limit: 1, offset: 0 })
   res.json({ text_version: version, text, consent: consents[0] ? consentView(consents[0]) : null })
@@ -30,7 +30,7 @@ export async function POST(req: MedusaRequest, res: MedusaResponse) {
   const body = ConsentRequest.safeParse(req.body ?? {})
   if (!body.success) throw new MedusaError(MedusaError.Types.INVALID_DATA, "text_version: must be the version of the consent text the shopper agreed to")
   const cart = await payingCart(req.scope, req.params.id)
-  const { version, text } = resolvePluralProvider(req.scope).options.points_consent
+  const { version, text } = resolvePluralGateway(req.scope).options.points_consent
   if (body.data.text_version !== version) {
     // Answered here: Medusa's error handler replaces a CONFLICT's message with a generic one.
     res.status(409).json({

@@ -6,7 +6,7 @@
  */
 import type { MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
 import { ContainerRegistrationKeys, MedusaError } from "@medusajs/framework/utils"
-import { PLURAL_PROVIDER_ID } from "../../../../../../utils/resolve-plural-provider"
+import { PLURAL_PROVIDER_ID } from "../../../../../../shared/plural-provider"
 import { settlePluralPaymentWorkflow } from "../../../../../../workflows/settle-plural-payment"
 import type { SettlementResult } from "../../../../../../workflows/steps/settle-plural-order"
 

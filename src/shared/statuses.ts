@@ -1,6 +1,6 @@
-/** How a Plural order's status reads as a Medusa payment session status and a webhook action. */
-import type { PaymentActions, PaymentSessionStatus } from "@medusajs/framework/types"
-import type { OrderStatus, WebhookEventType } from "../../../plural/schemas"
+/** What a Plural order's status means: as a Medusa payment session status, and for the shopper's money. */
+import type { PaymentSessionStatus } from "@medusajs/framework/types"
+import type { OrderStatus } from "../plural/schemas"
 
 export const SESSION_STATUS_OF: Record<OrderStatus, PaymentSessionStatus> = {
   CREATED: "pending",
@@ -14,17 +14,6 @@ export const SESSION_STATUS_OF: Record<OrderStatus, PaymentSessionStatus> = {
   FULLY_REFUNDED: "canceled",
   CANCELLED: "canceled",
   FAILED: "error",
-}
-
-export const WEBHOOK_ACTION_OF: Record<WebhookEventType, PaymentActions> = {
-  ORDER_AUTHORIZED: "authorized",
-  ORDER_PROCESSED: "captured",
-  ORDER_FAILED: "failed",
-  PAYMENT_FAILED: "failed",
-  ORDER_CANCELLED: "canceled",
-  // Refund outcomes are recorded by the plugin's own webhook route; Medusa has no action for them.
-  REFUND_PROCESSED: "not_supported",
-  REFUND_FAILED: "not_supported",
 }
 
 /** Statuses after which the shopper's money has been taken (some of it may have gone back since). */

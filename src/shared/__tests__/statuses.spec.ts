@@ -1,5 +1,5 @@
-import { ORDER_STATUSES, WEBHOOK_EVENT_TYPES } from "../../../plural/schemas"
-import { CAPTURED_STATUSES, HELD_STATUSES, PAID_STATUSES, SESSION_STATUS_OF, WEBHOOK_ACTION_OF } from "../utils/status"
+import { ORDER_STATUSES } from "../../plural/schemas"
+import { CAPTURED_STATUSES, HELD_STATUSES, PAID_STATUSES, SESSION_STATUS_OF } from "../statuses"
 
 describe("status mapping", () => {
   it.each([
@@ -35,21 +35,5 @@ describe("status mapping", () => {
 
   it("captured statuses are those after a capture, refunded ones included", () => {
     expect([...CAPTURED_STATUSES].sort()).toEqual(["FULLY_REFUNDED", "PARTIALLY_REFUNDED", "PROCESSED"])
-  })
-
-  it.each([
-    ["ORDER_AUTHORIZED", "authorized"],
-    ["ORDER_PROCESSED", "captured"],
-    ["ORDER_FAILED", "failed"],
-    ["PAYMENT_FAILED", "failed"],
-    ["ORDER_CANCELLED", "canceled"],
-    ["REFUND_PROCESSED", "not_supported"],
-    ["REFUND_FAILED", "not_supported"],
-  ] as const)("webhook %s is Medusa action %s", (event, action) => {
-    expect(WEBHOOK_ACTION_OF[event]).toBe(action)
-  })
-
-  it("covers every webhook event type", () => {
-    expect(Object.keys(WEBHOOK_ACTION_OF).sort()).toEqual([...WEBHOOK_EVENT_TYPES].sort())
   })
 })

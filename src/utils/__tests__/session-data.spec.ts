@@ -1,5 +1,5 @@
 import { MedusaError } from "@medusajs/framework/utils"
-import { parseSessionData, parseSessionRequest } from "../utils/session-data"
+import { parseSessionData, parseSessionRequest } from "../session-data"
 
 function errorOf(fn: () => unknown): Error {
   try {

@@ -1,20 +1,19 @@
 import type { MedusaContainer } from "@medusajs/framework/types"
 import { MedusaError, Modules } from "@medusajs/framework/utils"
+import type { PluralGateway } from "../providers/plural/gateway"
 import type { PluralProviderService } from "../providers/plural/service"
-
-/** The payment provider id the store registers Plural under (`id: "plural"` in medusa-config). */
-export const PLURAL_PROVIDER_ID = "pp_plural_plural"
+import { PLURAL_PROVIDER_ID } from "../shared/plural-provider"
 
 /**
- * The provider instance the payment module built, so routes, workflows and jobs share its options and its Plural
- * client (one token, one connection pool) instead of being configured twice. Providers live in the payment
+ * The gateway of the provider the payment module built, so routes, workflows and jobs share its options and its
+ * Plural client (one token, one connection pool) instead of being configured twice. Providers live in the payment
  * module's own container, which Medusa exposes on the module service as `__container__`.
  */
-export function resolvePluralProvider(container: MedusaContainer): PluralProviderService {
+export function resolvePluralGateway(container: MedusaContainer): PluralGateway {
   const payment = container.resolve(Modules.PAYMENT) as unknown as { __container__?: Record<string, unknown> }
   try {
-    const provider = payment.__container__?.[PLURAL_PROVIDER_ID]
-    if (provider) return provider as PluralProviderService
+    const provider = payment.__container__?.[PLURAL_PROVIDER_ID] as PluralProviderService | undefined
+    if (provider) return provider.gateway
   } catch {
     // awilix throws for an unregistered name; reported below.
   }

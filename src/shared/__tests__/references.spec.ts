@@ -1,5 +1,5 @@
-import { MerchantReference, PLURAL_LIMITS } from "../../../plural/schemas"
-import { orderReference, paymentReference, sessionIdOf } from "../utils/references"
+import { MerchantReference, PLURAL_LIMITS } from "../../plural/schemas"
+import { orderReference, paymentReference, sessionIdOf } from "../references"
 
 const SESSION = "payses_01JABCDEF0123456789GHJKMNP"
 

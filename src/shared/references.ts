@@ -2,7 +2,7 @@
  * Plural's idempotency keys, derived from Medusa's own ids so that a retried call is the same call. Never random,
  * never time-based.
  */
-import type { Order } from "../../../plural/schemas"
+import type { Order } from "../plural/schemas"
 
 /** The first Plural order of a session uses the session id; an amount change makes attempt 2, 3… */
 export function orderReference(sessionId: string, attempt: number): string {

@@ -1,13 +1,11 @@
 /**
  * What a Plural payment session keeps in Medusa's `session.data`. The storefront reads it, so it holds only what a
  * shopper may see: Plural ids, where to send the browser, amounts — never credentials, tokens or card data.
+ * Browser code takes the types only (`import type`); the server parses with `utils/session-data`.
  */
-import { MedusaError } from "@medusajs/framework/utils"
 import { z } from "zod"
-import { OrderStatus, Vpa } from "../../../plural/schemas"
-
-export const CHECKOUT_FLOWS = ["hosted", "upi_intent", "upi_collect", "upi_qr"] as const
-export type CheckoutFlow = (typeof CHECKOUT_FLOWS)[number]
+import { OrderStatus, Vpa } from "../plural/schemas"
+import { CHECKOUT_FLOWS } from "./checkout-flows"
 
 /** The shopper's choices, as the storefront sends them and as the session keeps them. */
 const shopperChoices = {
@@ -25,6 +23,7 @@ export const SessionRequest = z
   .refine((r) => r.flow !== "upi_collect" || r.upi_vpa, { path: ["upi_vpa"], message: "is required for a UPI collect" })
 export type SessionRequest = z.output<typeof SessionRequest>
 
+export type RefundRecord = z.infer<typeof RefundRecord>
 export const RefundRecord = z.object({
   reference: z.string(),
   plural_refund_id: z.string(),
@@ -56,19 +55,3 @@ export const PluralSessionData = z.object({
   recording_refund: z.object({ reference: z.string(), amount: z.int() }).optional(),
 })
 export type PluralSessionData = z.infer<typeof PluralSessionData>
-
-function fail(what: string, error: z.ZodError): never {
-  const issue = error.issues[0]
-  throw new MedusaError(MedusaError.Types.INVALID_DATA, `${what}: ${issue.path.join(".") || "data"} ${issue.message}`)
-}
-
-export function parseSessionRequest(data: unknown): SessionRequest {
-  const result = SessionRequest.safeParse(data ?? {})
-  return result.success ? result.data : fail("Invalid Plural payment session data", result.error)
-}
-
-/** The stored data of a session this provider created; anything else is a clear error, not a crash later. */
-export function parseSessionData(data: unknown): PluralSessionData {
-  const result = PluralSessionData.safeParse(data)
-  return result.success ? result.data : fail("This payment session has no Plural order (was it created by the Plural provider?)", result.error)
-}

@@ -1,5 +1,5 @@
 import { BigNumber, MathBN } from "@medusajs/framework/utils"
-import { currencyDecimals, fromMinorUnits, toMinorUnits } from "../utils/money"
+import { currencyDecimals, fromMinorUnits, toMinorUnits } from "../money"
 
 describe("currencyDecimals", () => {
   it("knows INR has 2 decimals and JPY none, in any case", () => {
