@@ -5,7 +5,28 @@
  */
 export { PLURAL_PROVIDER_ID } from "./plural-provider"
 export { CHECKOUT_FLOWS, type CheckoutFlow, isValidUpiVpa, UPI_VPA_PATTERN } from "./checkout-flows"
-export { CAPTURED_STATUSES, HELD_STATUSES, PAID_STATUSES, SESSION_STATUS_OF } from "./statuses"
+export { CAPTURED_STATUSES, HELD_STATUSES, PAID_STATUSES, type PluralSessionStatus, SESSION_STATUS_OF } from "./statuses"
 export { orderReference, paymentReference, sessionIdOf } from "./references"
 export type { PluralSessionData, RefundRecord, SessionRequest } from "./session-data"
 export type { OrderStatus } from "../plural/schemas"
+export {
+  fillReturnUrl,
+  RETURN_URL_PLACEHOLDERS,
+  returnUrlTemplateProblem,
+  usesPlaceholder,
+  type ReturnUrlPlaceholder,
+  type ReturnUrlValues,
+} from "./return-url"
+export {
+  EXCEPTION_KINDS,
+  type PluralAmount,
+  type PluralException,
+  type PluralExceptionKind,
+  type PluralExceptionList,
+  type PluralOrderView,
+  type PluralPaymentLink,
+  type PluralPaymentView,
+  type PointsBalance,
+  type ReconcileSummary,
+  type SettlementResult,
+} from "./answers"

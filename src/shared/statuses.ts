@@ -1,8 +1,13 @@
 /** What a Plural order's status means: as a Medusa payment session status, and for the shopper's money. */
-import type { PaymentSessionStatus } from "@medusajs/framework/types"
 import type { OrderStatus } from "../plural/schemas"
 
-export const SESSION_STATUS_OF: Record<OrderStatus, PaymentSessionStatus> = {
+/**
+ * The Medusa payment session statuses a Plural order can map to: a subset of Medusa's `PaymentSessionStatus`,
+ * written out so that a storefront's types never need Medusa's server packages.
+ */
+export type PluralSessionStatus = "pending" | "authorized" | "captured" | "canceled" | "error"
+
+export const SESSION_STATUS_OF: Record<OrderStatus, PluralSessionStatus> = {
   CREATED: "pending",
   PENDING: "pending",
   // A failed attempt with retries left: the shopper may still pay on the same order.

@@ -16,11 +16,23 @@
  * return, the webhook or the settle route arrives first.
  */
 
-export const PLURAL_PROVIDER_ID = "pp_plural_plural"
+import {
+  CHECKOUT_FLOWS,
+  isValidUpiVpa,
+  PLURAL_PROVIDER_ID,
+  type CheckoutFlow,
+  type PluralSessionData,
+  type PointsBalance,
+  type SettlementResult,
+} from "../shared"
 
-export type PluralFlow = "hosted" | "upi_intent" | "upi_collect" | "upi_qr"
+export { PLURAL_PROVIDER_ID, isValidUpiVpa }
+export type { PluralSessionData, PointsBalance, SettlementResult }
 
-export const PLURAL_FLOWS: readonly PluralFlow[] = ["hosted", "upi_intent", "upi_collect", "upi_qr"]
+/** How the shopper pays: Plural's hosted checkout (cards and every method), or UPI without leaving the store. */
+export type PluralFlow = CheckoutFlow
+
+export const PLURAL_FLOWS: readonly PluralFlow[] = CHECKOUT_FLOWS
 
 /** The part of a `@medusajs/js-sdk` instance this helper uses (`sdk.client.fetch`): a `Medusa` instance fits. */
 export type MedusaSdkLike = {
@@ -41,25 +53,13 @@ export type PluralFetchClient = {
 /** How to reach the Medusa store API: a JS SDK instance (as is, or as `{ sdk }`), or a base URL and a publishable key. */
 export type PluralStoreClient = MedusaSdkLike | { sdk: MedusaSdkLike } | PluralFetchClient
 
-/** What `startPluralPayment` needs to know about the cart; a full store cart object fits. */
+/**
+ * What `startPluralPayment` needs to know about the cart; a full store cart object fits. Its currency is the
+ * store's to judge: a currency the provider does not accept is refused by the store, in words for the shopper.
+ */
 export type PluralCartLike = {
   id: string
-  currency_code?: string | null
   payment_collection?: { id: string } | null
-}
-
-/** The session data the provider returns to the storefront (never secrets). */
-export type PluralSessionData = {
-  flow: PluralFlow
-  plural_order_id?: string
-  merchant_order_reference?: string
-  /** Integer paise. */
-  amount?: number
-  currency_code?: string
-  redirect_url?: string
-  challenge_url?: string
-  image_url?: string
-  [key: string]: unknown
 }
 
 export type PluralPaymentSession = {
@@ -90,19 +90,15 @@ export type StartPluralPaymentInput = {
    * then offers POINTS (when the store offers pay by points); without it, it never does.
    */
   pointsConsentId?: string
-  /** Default `pp_plural_plural`. */
+  /** Default `PLURAL_PROVIDER_ID`. */
   providerId?: string
 }
 
-export type SettleResult =
-  | { status: "completed"; order_id: string; cart_id?: string }
-  /** `last_attempt`: the latest try failed, but Plural still accepts another payment for the same order. */
-  /** `paid`: Plural has the money and the order is being made — tell the shopper to wait, never to pay again. */
-  | { status: "pending"; cart_id?: string; paid?: boolean; last_attempt?: { code: string; reason: string } }
-  /** `retryable`: only this attempt failed (see `failOnAttempt`); starting the payment again is the way on. */
-  | { status: "failed"; cart_id?: string; reason: string; code?: string; retryable?: boolean }
-  /** The payment could not pay for this cart and went back to the shopper (`reason` says so, for the shopper). */
-  | { status: "refunded"; cart_id?: string; reason: string; code?: string }
+/**
+ * The settle route's answer, or the failed attempt `pollPluralPayment` stopped on: `retryable` says only that attempt
+ * failed (see `failOnAttempt`), so starting the payment again is the way on.
+ */
+export type SettleResult = SettlementResult | (Extract<SettlementResult, { status: "failed" }> & { retryable: true })
 
 export type PollPluralPaymentInput = {
   cartId: string
@@ -142,13 +138,6 @@ export class PluralStorefrontError extends Error {
     this.code = options.code
     if (options.cause !== undefined) (this as { cause?: unknown }).cause = options.cause
   }
-}
-
-const UPI_VPA = /^[A-Za-z0-9._-]{2,256}@[A-Za-z][A-Za-z0-9.-]{1,64}$/
-
-/** True for a UPI id such as `name@bank`. */
-export function isValidUpiVpa(vpa: string): boolean {
-  return UPI_VPA.test(vpa.trim())
 }
 
 type RequestInit = { method?: string; body?: Record<string, unknown> }
@@ -211,13 +200,6 @@ export async function startPluralPayment(client: PluralStoreClient, input: Start
   if (!PLURAL_FLOWS.includes(flow)) {
     throw new PluralStorefrontError(`Unknown Plural flow "${flow}" (use ${PLURAL_FLOWS.join(", ")})`)
   }
-  const currency = input.cart.currency_code?.toLowerCase()
-  if (currency && currency !== "inr") {
-    throw new PluralStorefrontError(
-      `Plural accepts payments in Indian rupees (INR) only; this cart is in ${currency.toUpperCase()}`,
-      { code: "UNSUPPORTED_CURRENCY" }
-    )
-  }
   const data: Record<string, unknown> = { flow }
   if (flow === "upi_collect") {
     const vpa = input.upiVpa?.trim() ?? ""
@@ -269,8 +251,8 @@ function actionFor(session: PluralPaymentSession, requested: PluralFlow): Plural
 }
 
 /** One call of the plugin's settle route: idempotent, safe to repeat. */
-export async function settlePluralCart(client: PluralStoreClient, cartId: string): Promise<SettleResult> {
-  return storeRequest<SettleResult>(client, `/store/plural/carts/${encodeURIComponent(cartId)}/settle`, {
+export async function settlePluralCart(client: PluralStoreClient, cartId: string): Promise<SettlementResult> {
+  return storeRequest<SettlementResult>(client, `/store/plural/carts/${encodeURIComponent(cartId)}/settle`, {
     method: "POST",
   })
 }
@@ -360,16 +342,6 @@ export type PointsConsentInfo = {
 
 /** A stored consent: pass its `id` to `startPluralPayment` as `pointsConsentId`. */
 export type PointsConsent = { id: string; text_version: string; consented_at: string }
-
-/** What the card's points can pay for the cart, in rupees; the card only by its last 4 digits. */
-export type PointsBalance = {
-  card_last4: string
-  is_eligible: boolean
-  redeemable_points: number
-  balance: number
-  redeemable_amount: number
-  currency_code: string
-}
 
 const cartPath = (cartId: string, route: string) => `/store/plural/carts/${encodeURIComponent(cartId)}/${route}`
 

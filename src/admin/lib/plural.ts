@@ -3,122 +3,33 @@
  * dashboard's own cookie), their response types, and exact money formatting.
  */
 import Medusa from "@medusajs/js-sdk"
-import type { PointsBalance } from "../../storefront"
+import type {
+  CheckoutFlow,
+  OrderStatus,
+  PluralException,
+  PluralExceptionKind,
+  PluralExceptionList,
+  PluralOrderView,
+  PluralPaymentLink,
+  PluralPaymentView,
+  PointsBalance,
+  ReconcileSummary,
+} from "../../shared"
+
+export type {
+  PluralException,
+  PluralExceptionKind,
+  PluralOrderView,
+  PluralPaymentLink,
+  PluralPaymentView,
+  PointsBalance,
+  ReconcileSummary,
+}
 
 export const sdk = new Medusa({
   baseUrl: import.meta.env.VITE_BACKEND_URL || "/",
   auth: { type: "session" },
 })
-
-export type PluralOrderStatus =
-  | "CREATED"
-  | "PENDING"
-  | "ATTEMPTED"
-  | "AUTHORIZED"
-  | "PROCESSED"
-  | "CANCELLED"
-  | "FAILED"
-  | "PARTIALLY_REFUNDED"
-  | "FULLY_REFUNDED"
-
-/** Plural amounts are integer minor units (paise). */
-export type PluralAmount = { value: number; currency: string }
-
-export type PluralPaymentView = {
-  payment_id: string
-  session_id: string
-  flow: "hosted" | "upi_intent" | "upi_collect" | "upi_qr"
-  pre_auth: boolean
-  captured_at: string | null
-  canceled_at: string | null
-  points_consent_at: string | null
-  plural: {
-    order_id: string
-    merchant_order_reference: string
-    status: PluralOrderStatus
-    amount: PluralAmount
-    payment_method: string | null
-    card: { network: string | null; type: string | null; last4: string | null } | null
-    rrn: string | null
-    captures: { merchant_capture_reference: string; capture_amount: PluralAmount; created_at?: string }[]
-    refunds: { reference: string; plural_refund_id: string; amount: number; status: string }[]
-    error: { code: string; message: string } | null
-  }
-  can_capture: boolean
-  can_cancel: boolean
-}
-
-export type PluralExceptionKind =
-  /** Plural holds the shopper's money and no Medusa order has it yet: being retried, or about to be refunded. */
-  | "paid_without_order"
-  /** Paid but could not become an order (or paid on a replaced checkout): the plugin refunded it in full. */
-  | "refunded_automatically"
-  /** The same, for a pre-authorisation: the plugin released the hold. */
-  | "released_automatically"
-  /** Plural reports a refund FAILED. */
-  | "refund_failed"
-  /** A refund call's answer was lost and Plural has not confirmed the refund yet. */
-  | "refund_unknown"
-  /** A webhook event keeps failing in the plugin's inbox. */
-  | "webhook_failing"
-
-/** One Plural payment the merchant should know about: money without an order, a refund in doubt, a stuck webhook. */
-export type PluralException = {
-  id: string
-  kind: PluralExceptionKind
-  plural_order_id: string | null
-  merchant_order_reference: string | null
-  cart_id: string | null
-  /** The Medusa order, when there is one. */
-  order_id: string | null
-  /** Paise. */
-  amount: number | null
-  /** Lower-case, e.g. "inr". */
-  currency_code: string | null
-  reason: string | null
-  /** What fixes it, or what the merchant should do next. */
-  action: string
-  occurred_at: string
-}
-
-export type PluralExceptionsResponse = {
-  exceptions: PluralException[]
-  counts: Partial<Record<PluralExceptionKind, number>>
-}
-
-export type PluralReconcileSummary = {
-  checked: number
-  completed: number
-  pending: number
-  failed: number
-  expired: number
-  refunded: number
-  released: number
-  errors: number
-  webhooks_retried: number
-}
-
-/** `exceptions` is absent from servers older than the ledger: read it as none. */
-export type PluralOrderView = { order_id: string; payments: PluralPaymentView[]; exceptions?: PluralException[] }
-
-/** A Plural hosted checkout for what an order still owes (after an order edit, exchange or claim). */
-export type PluralPaymentLink = {
-  order_id: string
-  payment_collection_id: string
-  session_id: string
-  plural_order_id: string
-  /** Plural's checkout page: what the shopper is sent. */
-  url: string
-  /** Paise. */
-  amount: number
-  /** Lower-case, e.g. "inr". */
-  currency_code: string
-  /** False when an earlier link for the same amount was still payable and is answered again. */
-  created: boolean
-}
-
-/** The same answer the storefront's balance check gets: rupees, the card by its last 4 digits only. */
-export type { PointsBalance } from "../../storefront"
 
 /** A shopper's stored pay-by-points consent, as the audit shows it. */
 export type PointsConsentRecord = {
@@ -152,10 +63,10 @@ export const pluralApi = {
     ),
   /** Newest first. */
   exceptions: (query: { kind?: PluralExceptionKind; limit: number; offset: number }) =>
-    sdk.client.fetch<PluralExceptionsResponse>("/admin/plural/exceptions", { query }),
+    sdk.client.fetch<PluralExceptionList>("/admin/plural/exceptions", { query }),
   /** Runs the reconciliation job now, rather than waiting for its schedule. */
   reconcile: () =>
-    sdk.client.fetch<{ summary: PluralReconcileSummary }>("/admin/plural/reconcile", { method: "POST" }),
+    sdk.client.fetch<{ summary: ReconcileSummary }>("/admin/plural/reconcile", { method: "POST" }),
   /** The Plural link for what the order still owes: the same link again while it can still pay that amount. */
   paymentLink: (orderId: string) =>
     sdk.client.fetch<{ payment_link: PluralPaymentLink }>(`/admin/plural/orders/${encodeURIComponent(orderId)}/payment-link`, {
@@ -237,7 +148,7 @@ export function formatDateTime(iso: string | null | undefined): string {
 
 export type BadgeColor = "green" | "red" | "blue" | "orange" | "grey" | "purple"
 
-export const STATUS_COLORS: Record<PluralOrderStatus, BadgeColor> = {
+export const STATUS_COLORS: Record<OrderStatus, BadgeColor> = {
   CREATED: "grey",
   PENDING: "orange",
   ATTEMPTED: "orange",
@@ -267,7 +178,7 @@ export function humanize(status: string): string {
  * merchant; orange is money the plugin is still placing; purple and grey were settled by the plugin itself.
  * In this order, most urgent first, the page lists them.
  */
-export const EXCEPTION_KINDS: Record<PluralExceptionKind, { label: string; color: BadgeColor }> = {
+export const EXCEPTION_BADGES: Record<PluralExceptionKind, { label: string; color: BadgeColor }> = {
   refund_failed: { label: "Refund failed", color: "red" },
   refund_unknown: { label: "Refund unconfirmed", color: "red" },
   webhook_failing: { label: "Webhook failing", color: "red" },
@@ -278,14 +189,14 @@ export const EXCEPTION_KINDS: Record<PluralExceptionKind, { label: string; color
 
 /** A kind this build does not know yet still shows, in grey, under its own name. */
 export function exceptionKind(kind: string): { label: string; color: BadgeColor } {
-  return EXCEPTION_KINDS[kind as PluralExceptionKind] ?? { label: humanize(kind), color: "grey" }
+  return EXCEPTION_BADGES[kind as PluralExceptionKind] ?? { label: humanize(kind), color: "grey" }
 }
 
 export function formatExceptionAmount(exception: PluralException): string {
   return exception.amount === null ? "—" : formatMinor(exception.amount, exception.currency_code ?? "INR")
 }
 
-export const FLOW_LABELS: Record<PluralPaymentView["flow"], string> = {
+export const FLOW_LABELS: Record<CheckoutFlow, string> = {
   hosted: "Hosted checkout",
   upi_intent: "UPI intent",
   upi_collect: "UPI collect",

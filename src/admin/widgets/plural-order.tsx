@@ -11,14 +11,15 @@ import { PluralExceptionNotice } from "../components/plural-exception"
 import { PluralPayment } from "../components/plural-payment"
 import { PluralPaymentLinkSection } from "../components/plural-payment-link"
 import { type PluralPaymentView, errorMessage, formatMinor, pluralApi } from "../lib/plural"
+import { PLURAL_PROVIDER_ID } from "../../shared"
 
 const viewKey = (orderId: string) => ["plural", "order", orderId] as const
 
-/** False only when the dashboard's order says for sure that no payment went through a Plural provider. */
+/** False only when the dashboard's order says for sure that no payment went through Plural. */
 function mayHavePluralPayments(order: AdminOrder): boolean {
   const collections = order.payment_collections
   if (!collections) return true
-  return collections.some((c) => !c.payments || c.payments.some((p) => p.provider_id?.startsWith("pp_plural")))
+  return collections.some((c) => !c.payments || c.payments.some((p) => p.provider_id === PLURAL_PROVIDER_ID))
 }
 
 /**

@@ -5,7 +5,7 @@
 import { z } from "zod"
 import type { PluralClientOptions } from "../../plural/client"
 import { PaymentMethod } from "../../plural/schemas"
-import { returnUrlTemplateProblem, type ReturnUrlPlaceholder } from "../../storefront/return-url"
+import { returnUrlTemplateProblem, type ReturnUrlPlaceholder } from "../../shared/return-url"
 import { DEFAULT_POINTS_CONSENT } from "./utils/points-consent"
 
 // http(s) only: a bare `localhost:4010` or `shop.example.in:443` parses as a URL with an odd scheme and would fail

@@ -48,7 +48,7 @@ describe("startPluralPayment", () => {
         ? { body: { payment_collection: { id: "paycol_1" } } }
         : { body: session({ flow: "hosted", redirect_url: "https://sandbox.test/pay/abc", amount: 49950 }) }
     )
-    const action = await startPluralPayment(client(fetch), { cart: { id: "cart_1", currency_code: "inr" } })
+    const action = await startPluralPayment(client(fetch), { cart: { id: "cart_1" } })
     expect(action).toMatchObject({ action: "redirect", url: "https://sandbox.test/pay/abc" })
     expect(calls.map((c) => `${c.method} ${c.url}`)).toEqual([
       "POST http://store.test/store/payment-collections",
@@ -105,11 +105,18 @@ describe("startPluralPayment", () => {
     ])
   })
 
-  it("refuses a non-INR cart, a bad UPI id and an unknown flow before calling the store", async () => {
+  it("leaves the currency to the store: a USD cart is sent, and the store's refusal reaches the shopper", async () => {
+    const refusal = "Plural is not enabled for USD in this store"
+    const { fetch, calls } = fakeFetch(() => ({ status: 400, body: { message: refusal } }))
+    // A full store cart, currency and all, fits.
+    const cart = { id: "cart_usd", currency_code: "usd", total: 1200, payment_collection: { id: "pc" } }
+    await expect(startPluralPayment(client(fetch), { cart })).rejects.toMatchObject({ status: 400, message: refusal })
+    expect(calls.map((c) => `${c.method} ${c.url}`)).toEqual(["POST http://store.test/store/payment-collections/pc/payment-sessions"])
+    expect(calls[0].body).toEqual({ provider_id: "pp_plural_plural", data: { flow: "hosted" } })
+  })
+
+  it("refuses a bad UPI id and an unknown flow before calling the store", async () => {
     const { fetch, calls } = fakeFetch(() => ({ body: {} }))
-    await expect(startPluralPayment(client(fetch), { cart: { id: "c", currency_code: "eur" } })).rejects.toThrow(
-      /INR.*EUR/
-    )
     await expect(
       startPluralPayment(client(fetch), { cart: { id: "c" }, flow: "upi_collect", upiVpa: "not-a-vpa" })
     ).rejects.toMatchObject({ code: "INVALID_UPI_VPA" })

@@ -6,7 +6,7 @@
  */
 import { useCallback, useEffect, useRef, useState } from "react"
 import { pollPluralPayment, PluralStorefrontError, type PluralStoreClient, type PollPluralPaymentInput } from "../index"
-import { fillReturnUrl, usesPlaceholder } from "../return-url"
+import { fillReturnUrl, usesPlaceholder } from "../../shared"
 import { forgetPluralChoice } from "./choice"
 
 export type PluralCompletion = { orderId: string; cartId: string }
@@ -88,7 +88,7 @@ export function usePluralSettlement(options: PluralSettlementOptions) {
           onAttempt: (_, attempts) => setState({ status: "waiting", attempts }),
         })
         if (controller.signal.aborted) return
-        if (result.status === "completed") return await complete({ orderId: result.order_id, cartId })
+        if (result.status === "completed") return await complete({ orderId: result.order_id ?? "", cartId })
         if (result.status === "pending") return setState({ status: "unconfirmed" })
         setState({ status: "failed", reason: result.reason, code: result.code })
       } catch (error) {

@@ -12,10 +12,10 @@ import { Link } from "react-router-dom"
 import { ExceptionBadge } from "../../components/plural-exception"
 import { Copyable } from "../../components/plural-payment"
 import {
-  EXCEPTION_KINDS,
+  EXCEPTION_BADGES,
   type PluralException,
   type PluralExceptionKind,
-  type PluralReconcileSummary,
+  type ReconcileSummary,
   errorMessage,
   formatDateTime,
   formatExceptionAmount,
@@ -25,12 +25,12 @@ import {
 const PAGE_SIZE = 50
 /** Radix's Select cannot hold an empty value, so "every kind" needs a name of its own. */
 const ALL = "all"
-const KINDS = Object.keys(EXCEPTION_KINDS) as PluralExceptionKind[]
+const KINDS = Object.keys(EXCEPTION_BADGES) as PluralExceptionKind[]
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
 
 /** "Checked 12 Plural orders: 3 completed, 1 refunded." Only what happened is named. */
-function describeSummary(summary: PluralReconcileSummary): string {
+function describeSummary(summary: ReconcileSummary): string {
   const parts = [
     summary.completed && `${summary.completed} completed`,
     summary.pending && `${summary.pending} still pending`,
@@ -140,7 +140,7 @@ const PluralPage = () => {
                 <Select.Item value={ALL}>All ({allCount})</Select.Item>
                 {KINDS.map((k) => (
                   <Select.Item key={k} value={k}>
-                    {EXCEPTION_KINDS[k].label} ({counts[k] ?? 0})
+                    {EXCEPTION_BADGES[k].label} ({counts[k] ?? 0})
                   </Select.Item>
                 ))}
               </Select.Content>
@@ -180,7 +180,7 @@ const PluralPage = () => {
         </div>
       ) : rows.length === 0 ? (
         <Text size="small" className="text-ui-fg-subtle px-6 py-8 text-center" data-testid="plural-exceptions-empty">
-          {kind ? `Nothing under “${EXCEPTION_KINDS[kind].label}”.` : "Every Plural payment has an owner."}
+          {kind ? `Nothing under “${EXCEPTION_BADGES[kind].label}”.` : "Every Plural payment has an owner."}
         </Text>
       ) : (
         <div>

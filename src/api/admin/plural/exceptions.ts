@@ -5,44 +5,22 @@
 import type { MedusaContainer } from "@medusajs/framework/types"
 import { PLURAL_MODULE } from "../../../modules/plural"
 import type { PluralModuleService } from "../../../modules/plural/service"
+import type { PluralException, PluralExceptionKind, PluralExceptionList } from "../../../shared/answers"
 
-export const EXCEPTION_KINDS = [
-  "paid_without_order",
-  "refunded_automatically",
-  "released_automatically",
-  "refund_failed",
-  "refund_unknown",
-  "webhook_failing",
-] as const
-export type ExceptionKind = (typeof EXCEPTION_KINDS)[number]
-
-export type PluralException = {
-  id: string
-  kind: ExceptionKind
-  plural_order_id: string | null
-  merchant_order_reference: string | null
-  cart_id: string | null
-  order_id: string | null
-  amount: number | null
-  currency_code: string | null
-  reason: string | null
-  action: string
-  occurred_at: string
-}
 
 /** A `requested` refund older than this lost its caller (the process died mid-call). */
 const REQUESTED_STALE_MS = 2 * 60_000
 
 export async function listExceptions(
   container: MedusaContainer,
-  filter: { plural_order_ids?: string[]; kind?: ExceptionKind; limit?: number; offset?: number } = {}
-): Promise<{ exceptions: PluralException[]; counts: Partial<Record<ExceptionKind, number>> }> {
+  filter: { plural_order_ids?: string[]; kind?: PluralExceptionKind; limit?: number; offset?: number } = {}
+): Promise<PluralExceptionList> {
   const ledger = container.resolve<PluralModuleService>(PLURAL_MODULE)
   const { orders, refunds, events } = await ledger.exceptionRows({ plural_order_ids: filter.plural_order_ids })
   const parents = new Map(orders.map((o) => [o.plural_order_id, o]))
   const all: PluralException[] = [
     ...orders.map((o): PluralException => {
-      const kind: ExceptionKind =
+      const kind: PluralExceptionKind =
         o.state === "released" ? "released_automatically" : o.state === "refunded" ? "refunded_automatically" : "paid_without_order"
       const action =
         o.state === "paid"
@@ -97,7 +75,7 @@ export async function listExceptions(
     })),
   ].sort((a, b) => b.occurred_at.localeCompare(a.occurred_at))
 
-  const counts: Partial<Record<ExceptionKind, number>> = {}
+  const counts: PluralExceptionList["counts"] = {}
   for (const item of all) counts[item.kind] = (counts[item.kind] ?? 0) + 1
   const offset = filter.offset ?? 0
   const selected = filter.kind ? all.filter((e) => e.kind === filter.kind) : all

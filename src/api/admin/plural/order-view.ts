@@ -4,6 +4,7 @@ import { ContainerRegistrationKeys, MedusaError } from "@medusajs/framework/util
 import { parseSessionData } from "../../../utils/session-data"
 import { resolvePluralGateway } from "../../../utils/resolve-plural-gateway"
 import { PLURAL_PROVIDER_ID } from "../../../shared/plural-provider"
+import type { PluralOrderView, PluralPaymentView } from "../../../shared/answers"
 import { listExceptions } from "./exceptions"
 
 type OrderPayment = {
@@ -27,7 +28,10 @@ export async function pluralPaymentsOfOrder(container: MedusaContainer, orderId:
   return collections.flatMap((c) => c?.payments ?? []).filter((p) => p?.provider_id === PLURAL_PROVIDER_ID)
 }
 
-export async function pluralOrderView(container: MedusaContainer, orderId: string) {
+/** A time as the admin reads it: ISO, whether Medusa gave a Date or a string. */
+const isoTime = (time: string | Date | null): string | null => (time ? new Date(time).toISOString() : null)
+
+export async function pluralOrderView(container: MedusaContainer, orderId: string): Promise<PluralOrderView> {
   const provider = resolvePluralGateway(container)
   const payments = await pluralPaymentsOfOrder(container, orderId)
   const pluralOrderIds = payments.map((p) => parseSessionData(p.data).plural_order_id)
@@ -36,7 +40,7 @@ export async function pluralOrderView(container: MedusaContainer, orderId: strin
     order_id: orderId,
     exceptions,
     payments: await Promise.all(
-      payments.map(async (payment) => {
+      payments.map(async (payment): Promise<PluralPaymentView> => {
         const data = parseSessionData(payment.data)
         const plural = await provider.readOrder(data.plural_order_id, 0)
         const latest = plural.payments.at(-1)
@@ -48,8 +52,8 @@ export async function pluralOrderView(container: MedusaContainer, orderId: strin
           session_id: data.session_id,
           flow: data.flow,
           pre_auth: data.pre_auth,
-          captured_at: payment.captured_at,
-          canceled_at: payment.canceled_at,
+          captured_at: isoTime(payment.captured_at),
+          canceled_at: isoTime(payment.canceled_at),
           points_consent_at: data.points_consent_at ?? null,
           plural: {
             order_id: plural.order_id,

@@ -2,7 +2,8 @@
 import type { AuthenticatedMedusaRequest, MedusaResponse } from "@medusajs/framework/http"
 import { MedusaError } from "@medusajs/framework/utils"
 import { z } from "zod"
-import { EXCEPTION_KINDS, listExceptions } from "../exceptions"
+import { EXCEPTION_KINDS } from "../../../../shared/answers"
+import { listExceptions } from "../exceptions"
 
 const Query = z.object({
   kind: z.enum(EXCEPTION_KINDS).optional(),

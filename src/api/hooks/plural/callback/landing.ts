@@ -3,7 +3,7 @@
  * `{cart_id}` and `{country_code}` placeholders filled, and the same query parameters whatever the template
  * (`order_id`, `cart_id`, `payment_collection_id`, `status=pending`, `code`, `reason`), so `readPluralReturn` reads every return alike.
  */
-import { fillReturnUrl, usesPlaceholder, type ReturnUrlValues } from "../../../../storefront/return-url"
+import { fillReturnUrl, usesPlaceholder, type ReturnUrlValues } from "../../../../shared/return-url"
 import type { SettlementResult } from "../../../../workflows/steps/settle-plural-order"
 
 export type StorefrontUrls = { success: string; failure: string }
