@@ -18,11 +18,12 @@ import http from "node:http"
 import os from "node:os"
 import path from "node:path"
 import { parseArgs } from "node:util"
-import { freePort } from "../scripts/lib/postgres.mjs"
+import { freePort } from "../scripts/lib/ports.cjs"
 
 const ROOT = path.resolve(import.meta.dirname ?? new URL(".", import.meta.url).pathname, "..")
 const require = createRequire(path.join(ROOT, "package.json"))
 const { startDemo } = require("./scripts/demo/start.cjs")
+const { serverFromEnvironment } = require("./scripts/lib/database.cjs")
 const { browserReturn, readyCart, sandboxControl, startSession, storeApi } = require("./scripts/lib/store-api.cjs")
 
 const { values: args } = parseArgs({
@@ -31,8 +32,16 @@ const { values: args } = parseArgs({
     checkouts: { type: "string", default: "20" },
     "memory-webhooks": { type: "string", default: "4000" },
     concurrency: { type: "string", default: "32" },
+    help: { type: "boolean", short: "h" },
   },
 })
+if (args.help) {
+  console.log(`Usage: npm run bench -- [--webhooks 2000] [--checkouts 20] [--memory-webhooks 4000] [--concurrency 32]
+
+Builds the plugin, starts the demo store with a counting proxy in front of the Plural sandbox, and prints one line
+per figure (N, medians, p90/p99, the ratio against its goal). See README "Benchmarks".`)
+  process.exit(0)
+}
 const N_WEBHOOKS = Number(args.webhooks)
 const N_CHECKOUTS = Number(args.checkouts)
 const N_MEMORY = Number(args["memory-webhooks"])
@@ -182,7 +191,8 @@ const demo = await startDemo({
   stateDir: path.join(ROOT, ".bench"),
   ports,
   env,
-  database: env.DATABASE_URL ? undefined : dbFromEnv(env),
+  // DB_HOST & co. name a server, on which the bench uses a database of its own.
+  database: env.DATABASE_URL ? undefined : withBenchDatabase(serverFromEnvironment(env)),
   buildPlugin: "always",
   // A new database every run, so that every figure counts only what this run did.
   reset: true,
@@ -190,9 +200,8 @@ const demo = await startDemo({
   pluralBaseUrl: async (sandboxUrl) => (proxy = await startCountingProxy(sandboxUrl)).url,
 })
 
-function dbFromEnv(e) {
-  if (!e.DB_HOST) return undefined
-  return { host: e.DB_HOST, port: Number(e.DB_PORT ?? 5432), user: e.DB_USERNAME ?? "postgres", password: e.DB_PASSWORD ?? "", database: "medusa_plural_bench" }
+function withBenchDatabase(server) {
+  return server && { ...server, database: "medusa_plural_bench" }
 }
 
 let second

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // `npm run demo`: a Medusa store with medusa-payment-plural, the Plural sandbox and a storefront, on this machine.
 // Everything it starts stops on Ctrl-C, or on SIGINT / SIGTERM to npm: package.json runs this script with `exec`, so
 // the signals npm passes on reach it rather than a shell that keeps them (sh -c defers SIGINT until its child exits
@@ -29,37 +30,43 @@ A default port that is taken moves on to the next free one; a port you chose mus
 DATABASE_URL=postgres://user:pass@host:5432/db uses that database (created when missing, never dropped).
 Logs: .demo/logs/. The running demo's URLs and keys: .demo/demo.json.`
 
-let args
-try {
-  ;({ values: args } = parseArgs({
-    options: {
-      reset: { type: "boolean" },
-      migrate: { type: "boolean" },
-      "medusa-port": { type: "string" },
-      "storefront-port": { type: "string" },
-      "sandbox-port": { type: "string" },
-      host: { type: "string" },
-      "state-dir": { type: "string" },
-      "build-plugin": { type: "string" },
-      verbose: { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    },
-  }))
-} catch (error) {
-  console.error(`${error.message}\n\n${HELP}`)
-  process.exit(2)
+/** The command line's options; a wrong one prints the help and exits. */
+function parseOptions() {
+  try {
+    return parseArgs({
+      options: {
+        reset: { type: "boolean" },
+        migrate: { type: "boolean" },
+        "medusa-port": { type: "string" },
+        "storefront-port": { type: "string" },
+        "sandbox-port": { type: "string" },
+        host: { type: "string" },
+        "state-dir": { type: "string" },
+        "build-plugin": { type: "string" },
+        verbose: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    }).values
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : error}\n\n${HELP}`)
+    process.exit(2)
+  }
 }
+const args = parseOptions()
 if (args.help) {
   console.log(HELP)
   process.exit(0)
 }
 
 const env = process.env
+/** @param {string} message */
 const log = (message) => console.log(message)
 const started = Date.now()
+/** @type {Awaited<ReturnType<typeof startDemo>> | undefined} */
 let running
 let stopping = false
 
+/** @param {NodeJS.Signals} signal */
 async function shutdown(signal) {
   if (stopping) return
   stopping = true
@@ -69,7 +76,9 @@ async function shutdown(signal) {
   console.log(`Stopped everything (${((Date.now() - t0) / 1000).toFixed(1)}s).`)
   process.exit(0)
 }
+/** @type {NodeJS.Signals[]} */
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"]
+/** @param {NodeJS.Signals} signal */
 const onSignal = (signal) => void shutdown(signal)
 for (const signal of SIGNALS) process.on(signal, onSignal)
 
@@ -91,7 +100,7 @@ try {
   })
 } catch (error) {
   if (stopping) process.exit(1)
-  console.error(`\nThe demo could not start: ${error.message}`)
+  console.error(`\nThe demo could not start: ${error instanceof Error ? error.message : error}`)
   process.exit(1)
 }
 if (stopping) await running.stop()

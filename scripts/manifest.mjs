@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Writes medusa-plugin.json, this plugin's machine-readable manifest, from the BUILT package: the provider and its
 // options' JSON Schema (from the same zod schema validateOptions uses), the routes, admin widget zones, subscribers,
 // jobs, modules and the environment variables the README documents. `--check` fails when the file is stale.
@@ -12,7 +13,7 @@ const built = path.join(root, ".medusa/server/src")
 const require = createRequire(import.meta.url)
 
 /** The variables the README's installation snippet reads, and the provider option each one feeds. */
-export const ENVIRONMENT = [
+const ENVIRONMENT = [
   { name: "PLURAL_CLIENT_ID", option: "client_id", secret: false },
   { name: "PLURAL_CLIENT_SECRET", option: "client_secret", secret: true },
   { name: "PLURAL_SECRET_KEY", option: "secret_key", secret: true },
@@ -24,6 +25,11 @@ export const ENVIRONMENT = [
   { name: "STOREFRONT_URL", option: "storefront_success_url / storefront_failure_url", secret: false },
 ]
 
+/**
+ * The files under `dir` whose names `match` keeps, sorted.
+ * @param {string} dir
+ * @param {(name: string) => boolean} match
+ */
 function files(dir, match) {
   if (!existsSync(dir)) return []
   return readdirSync(dir, { withFileTypes: true, recursive: true })
@@ -68,7 +74,7 @@ function modules() {
   }))
 }
 
-export function buildManifest() {
+function buildManifest() {
   const { z } = require("zod")
   const { PluralOptionsSchema } = require(path.join(built, "providers/plural/options.js"))
   const { PluralProviderService } = require(path.join(built, "providers/plural/service.js"))
@@ -96,19 +102,16 @@ export function buildManifest() {
   }
 }
 
-const isMain = process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)
-if (isMain) {
-  const target = path.join(root, "medusa-plugin.json")
-  const next = `${JSON.stringify(buildManifest(), null, 2)}\n`
-  if (process.argv.includes("--check")) {
-    const current = existsSync(target) ? readFileSync(target, "utf8") : ""
-    if (current !== next) {
-      console.error("medusa-plugin.json disagrees with the built package: run `npm run build && npm run manifest`.")
-      process.exit(1)
-    }
-    console.log("medusa-plugin.json matches the built package")
-  } else {
-    writeFileSync(target, next)
-    console.log(`wrote ${path.relative(root, target)}`)
+const target = path.join(root, "medusa-plugin.json")
+const next = `${JSON.stringify(buildManifest(), null, 2)}\n`
+if (process.argv.includes("--check")) {
+  const current = existsSync(target) ? readFileSync(target, "utf8") : ""
+  if (current !== next) {
+    console.error("medusa-plugin.json disagrees with the built package: run `npm run build && npm run manifest`.")
+    process.exit(1)
   }
+  console.log("medusa-plugin.json matches the built package")
+} else {
+  writeFileSync(target, next)
+  console.log(`wrote ${path.relative(root, target)}`)
 }

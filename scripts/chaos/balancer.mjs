@@ -2,7 +2,7 @@
 // each request goes to the next instance; one that refuses the connection (down, restarting) is skipped, as
 // nginx's `proxy_next_upstream error` does. A connection that breaks after the request was sent is a 502.
 import http from "node:http"
-import { freePort } from "../lib/postgres.mjs"
+import { freePort } from "../lib/ports.cjs"
 
 /** Starts the balancer over `upstreams` (base URLs). Resolves `{ url, served, stop() }`. */
 export async function startBalancer(upstreams) {

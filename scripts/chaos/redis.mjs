@@ -4,7 +4,7 @@
 import net from "node:net"
 import path from "node:path"
 import { createRequire } from "node:module"
-import { freePort } from "../lib/postgres.mjs"
+import { freePort } from "../lib/ports.cjs"
 
 const require = createRequire(import.meta.url)
 const { startProcess } = require("../demo/processes.cjs")

@@ -37,8 +37,16 @@ const { values: args } = parseArgs({
     concurrency: { type: "string", default: "6" },
     fuzz: { type: "string", default: "2000" },
     "quiet-minutes": { type: "string", default: "8" },
+    help: { type: "boolean", short: "h" },
   },
 })
+if (args.help) {
+  console.log(`Usage: npm run chaos -- [--checkouts 300] [--concurrency 6] [--fuzz 2000] [--quiet-minutes 8]
+
+Starts PostgreSQL, Redis, two Medusa servers and a worker behind a balancer, and the Plural sandbox; drives paid
+checkouts under faults, reconciles until quiet, audits every Plural order, runs the fuzz pass. See README "The chaos run".`)
+  process.exit(0)
+}
 const CHECKOUTS = Number(args.checkouts)
 const CONCURRENCY = Number(args.concurrency)
 const FUZZ = Number(args.fuzz)

@@ -5,7 +5,9 @@
 import fs from "node:fs"
 import path from "node:path"
 import { createRequire } from "node:module"
-import { ensurePostgres, freePort } from "../lib/postgres.mjs"
+import { dropDatabase, ensureDatabase } from "../lib/database.cjs"
+import { freePort } from "../lib/ports.cjs"
+import { ensurePostgres } from "../lib/postgres.mjs"
 import { startBalancer } from "./balancer.mjs"
 import { ensureRedis } from "./redis.mjs"
 
@@ -19,26 +21,6 @@ const CHAOS_PLURAL_OPTIONS = {
   reconcile_after_minutes: 0.25,
   complete_paid_within_minutes: 0.5,
   poll_interval_seconds: 1,
-}
-
-async function createDatabase(db, name) {
-  const client = new Client({ host: db.host, port: db.port, user: db.user, password: db.password, database: "postgres" })
-  await client.connect()
-  try {
-    await client.query(`CREATE DATABASE "${name}"`)
-  } finally {
-    await client.end()
-  }
-}
-
-async function dropDatabase(db, name) {
-  const client = new Client({ host: db.host, port: db.port, user: db.user, password: db.password, database: "postgres" })
-  await client.connect()
-  try {
-    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
-  } finally {
-    await client.end()
-  }
 }
 
 /**
@@ -64,7 +46,7 @@ export async function startTopology({ stateDir, env = process.env, log }) {
     const db = await ensurePostgres({ dataDir: path.join(stateDir, "postgres"), persistent: true, env, log: (m) => log(`  ${m}`) })
     cleanups.push(() => db.stop())
     const database = `plural_chaos_${Date.now().toString(36)}`
-    await createDatabase(db, database)
+    await ensureDatabase(db, database)
     if (!db.embedded) cleanups.push(() => dropDatabase(db, database))
 
     const baseEnv = {

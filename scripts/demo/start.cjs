@@ -1,268 +1,121 @@
+// @ts-check
 // `startDemo(options)`: PostgreSQL, the Plural sandbox, a Medusa 2 store with this plugin installed the way a
 // merchant installs it, seed data, and a small storefront — everything `npm run demo` runs, and what the browser
 // tests start. CommonJS on purpose: Jest (without --experimental-vm-modules) can load it in-process.
 "use strict"
 
-const { createHash } = require("node:crypto")
 const fs = require("node:fs")
-const net = require("node:net")
 const path = require("node:path")
-const { pathToFileURL } = require("node:url")
-const { startProcess, runProcess } = require("./processes.cjs")
+const { ensureDatabase } = require("../lib/database.cjs")
+const { choosePort } = require("../lib/ports.cjs")
+const { writeApp } = require("./app.cjs")
+const { demoDatabase, startPostgres } = require("./database.cjs")
+const { ROOT } = require("./files.cjs")
+const { adminDashboard, medusaCli, migrate, serveAdminDashboard, startServer } = require("./medusa.cjs")
+const { buildPlugin, installPlugin, pluginBuildReason } = require("./plugin.cjs")
+const { cleanups, progress } = require("./progress.cjs")
 const { startStorefront } = require("./storefront-server.cjs")
 
-const ROOT = path.resolve(__dirname, "..", "..")
 const DEFAULT_PORTS = { medusa: 9000, storefront: 8000, sandbox: 9100 }
-const DEFAULT_DATABASE = "medusa_plural_demo"
+const BIND_HOST = "127.0.0.1"
 
-const seconds = (ms) => `${(ms / 1000).toFixed(1)}s`
+/** @typedef {keyof typeof DEFAULT_PORTS} Server */
 
-/** True when nothing listens on `port` at `host`. */
-function isPortFree(port, host) {
-  return new Promise((resolve) => {
-    const server = net.createServer()
-    server.unref()
-    server.once("error", () => resolve(false))
-    server.listen(port, host, () => server.close(() => resolve(true)))
+/**
+ * @typedef {{
+ *   stateDir?: string,
+ *   reset?: boolean,
+ *   database?: import("./database.cjs").GivenDatabase,
+ *   env?: NodeJS.ProcessEnv,
+ *   ports?: Partial<Record<Server, string | number>>,
+ *   host?: string,
+ *   adminEmail?: string,
+ *   adminPassword?: string,
+ *   adminCacheDir?: string,
+ *   migrate?: boolean,
+ *   buildPlugin?: string,
+ *   log?: (message: string) => void,
+ *   echo?: boolean,
+ *   pluralBaseUrl?: (sandboxUrl: string) => Promise<string>,
+ *   startTimeoutMs?: number,
+ * }} DemoOptions
+ */
+
+/**
+ * A port for each server (explicit ones must be free; defaults move on when taken).
+ * @param {DemoOptions["ports"]} requested
+ * @param {(message: string) => void} log
+ * @returns {Promise<Record<Server, number>>}
+ */
+async function choosePorts(requested = {}, log) {
+  /** @type {Set<number>} */
+  const taken = new Set()
+  /** @type {Partial<Record<Server, number>>} */
+  const ports = {}
+  for (const name of /** @type {Server[]} */ (Object.keys(DEFAULT_PORTS))) {
+    const port = await choosePort(name, requested[name], DEFAULT_PORTS[name], { host: BIND_HOST, taken, log })
+    ports[name] = port
+    taken.add(port)
+  }
+  return /** @type {Record<Server, number>} */ (ports)
+}
+
+/**
+ * The Plural sandbox from the installed plugin, its webhooks pointed at the store.
+ * @param {{ pluginDir: string, port: number, urls: Record<string, string>, stateDir: string, log: (message: string) => void }} options
+ */
+function startPluralSandbox({ pluginDir, port, urls, stateDir, log }) {
+  /** @type {typeof import("../../src/sandbox/index")} */
+  const { startSandbox } = require(path.join(pluginDir, ".medusa/server/src/sandbox/index.js"))
+  return startSandbox({
+    port,
+    host: BIND_HOST,
+    publicUrl: urls.sandbox,
+    webhookUrl: `${urls.medusa}/hooks/plural/webhook`,
+    // Its orders outlive a restart, as the store's do (the admin reads Plural's view of earlier orders).
+    stateFile: path.join(stateDir, "sandbox.json"),
+    logger: { info: () => {}, warn: (message) => log(`    warning: ${message}`) },
   })
 }
 
 /**
- * The port to use: the requested one when it was asked for explicitly (fail if taken), else the default or the next
- * free one after it.
+ * The environment of every Medusa command: the demo's medusa-config reads the database, the URLs, Plural's
+ * credentials and where the seed script writes its facts from it.
+ * @param {NodeJS.ProcessEnv} env
+ * @param {{
+ *   databaseUrl: string,
+ *   urls: { medusa: string, storefront: string },
+ *   port: number,
+ *   merchant: import("../../src/sandbox/index").SandboxMerchant,
+ *   pluralBaseUrl: string,
+ *   admin: { email: string, password: string },
+ *   seedFile: string,
+ * }} demo
+ * @returns {NodeJS.ProcessEnv}
  */
-async function choosePort(name, requested, fallback, host, taken, log) {
-  if (requested) {
-    const port = Number(requested)
-    if (!(port > 0 && port < 65536)) throw new Error(`The ${name} port "${requested}" is not a port number`)
-    if (taken.has(port) || !(await isPortFree(port, host))) {
-      throw new Error(`The ${name} port ${port} is already in use; choose another one (see npm run demo -- --help)`)
-    }
-    return port
+function medusaEnvironment(env, { databaseUrl, urls, port, merchant, pluralBaseUrl, admin, seedFile }) {
+  /** @type {NodeJS.ProcessEnv} */
+  const medusaEnv = {
+    ...env,
+    DATABASE_URL: databaseUrl,
+    PORT: String(port),
+    DEMO_BACKEND_URL: urls.medusa,
+    DEMO_STOREFRONT_URL: urls.storefront,
+    PLURAL_CLIENT_ID: merchant.client_id,
+    PLURAL_CLIENT_SECRET: merchant.client_secret,
+    PLURAL_SECRET_KEY: merchant.secret_key,
+    PLURAL_WEBHOOK_SECRET: merchant.webhook_secret,
+    PLURAL_BASE_URL: pluralBaseUrl,
+    DEMO_ADMIN_EMAIL: admin.email,
+    DEMO_ADMIN_PASSWORD: admin.password,
+    DEMO_SEED_OUTPUT: seedFile,
+    MEDUSA_DISABLE_TELEMETRY: "true",
+    DO_NOT_TRACK: "1",
   }
-  for (let port = fallback; port < fallback + 50; port++) {
-    if (!taken.has(port) && (await isPortFree(port, host))) {
-      if (port !== fallback) log(`  port ${fallback} is taken: the ${name} uses ${port}`)
-      return port
-    }
-  }
-  throw new Error(`No free port for the ${name} between ${fallback} and ${fallback + 49}`)
-}
-
-function walkFiles(dir, filter, out = []) {
-  if (!fs.existsSync(dir)) return out
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name)
-    if (entry.isDirectory()) {
-      if (entry.name !== "node_modules" && entry.name !== "__tests__") walkFiles(full, filter, out)
-    } else if (filter(full)) out.push(full)
-  }
-  return out
-}
-
-const newestMtime = (files) => files.reduce((max, f) => Math.max(max, fs.statSync(f).mtimeMs), 0)
-
-/** Whether `.medusa/server` is missing, incomplete, or older than a source file. */
-function pluginBuildIsStale() {
-  const out = path.join(ROOT, ".medusa", "server", "src")
-  if (REQUIRED_PLUGIN_FILES.some((file) => !fs.existsSync(path.join(ROOT, file)))) return "missing"
-  const sources = walkFiles(path.join(ROOT, "src"), (f) => /\.(ts|tsx|json)$/.test(f) && !/\.spec\.tsx?$/.test(f))
-  const built = walkFiles(out, (f) => f.endsWith(".js"))
-  return newestMtime(sources) > newestMtime(built) ? "stale" : false
-}
-
-function touch(dir) {
-  const now = new Date()
-  fs.utimesSync(dir, now, now)
-}
-
-/** Keeps the `keep` most recently used entries of a cache folder. */
-function pruneCache(dir, keep) {
-  const entries = fs
-    .readdirSync(dir)
-    .map((name) => ({ name, mtime: fs.statSync(path.join(dir, name)).mtimeMs }))
-    .sort((a, b) => b.mtime - a.mtime)
-  for (const { name } of entries.slice(keep)) fs.rmSync(path.join(dir, name), { recursive: true, force: true })
-}
-
-function hashFiles(files) {
-  const hash = createHash("sha256")
-  for (const file of files.sort()) {
-    hash.update(path.relative(ROOT, file))
-    hash.update(fs.readFileSync(file))
-  }
-  return hash.digest("hex")
-}
-
-/** The generated Medusa project (.demo/app): the demo's config, and the plugin installed under its package name. */
-function writeApp(appDir) {
-  fs.mkdirSync(path.join(appDir, "node_modules"), { recursive: true })
-  const medusaVersion = require(path.join(ROOT, "node_modules/@medusajs/medusa/package.json")).version
-  const pkg = {
-    name: "medusa-plural-demo",
-    version: "0.0.0",
-    private: true,
-    description: "Generated by npm run demo: a Medusa store with medusa-payment-plural installed.",
-    dependencies: {
-      "@medusajs/framework": medusaVersion,
-      "@medusajs/medusa": medusaVersion,
-      "@medusajs/cli": medusaVersion,
-      "medusa-payment-plural": "file:../..",
-    },
-  }
-  const tsconfig = {
-    compilerOptions: {
-      target: "ES2021",
-      esModuleInterop: true,
-      module: "Node16",
-      moduleResolution: "Node16",
-      emitDecoratorMetadata: true,
-      experimentalDecorators: true,
-      skipLibCheck: true,
-      declaration: false,
-      sourceMap: false,
-      outDir: "./.medusa/server",
-      rootDir: "./",
-      baseUrl: ".",
-      jsx: "react-jsx",
-      lib: ["ES2021"],
-      strict: false,
-      allowJs: true,
-      checkJs: false,
-    },
-    "ts-node": { swc: true },
-    include: ["src/**/*"],
-    exclude: ["node_modules", ".medusa/server", ".medusa/admin", ".cache"],
-  }
-  const writeIfChanged = (file, content) => {
-    if (!fs.existsSync(file) || fs.readFileSync(file, "utf8") !== content) fs.writeFileSync(file, content)
-  }
-  writeIfChanged(path.join(appDir, "package.json"), JSON.stringify(pkg, null, 2) + "\n")
-  writeIfChanged(path.join(appDir, "tsconfig.json"), JSON.stringify(tsconfig, null, 2) + "\n")
-  // Medusa's CLI loads TypeScript only when ts-node is installed, which a plugin's checkout does not need: the config
-  // and the seed script are compiled to CommonJS with esbuild instead (types are checked by the plugin's tsc).
-  const esbuild = require("esbuild")
-  const compile = (from, to) => {
-    const { code } = esbuild.transformSync(fs.readFileSync(path.join(ROOT, from), "utf8"), {
-      loader: "ts",
-      format: "cjs",
-      platform: "node",
-      target: "node20",
-      sourcefile: path.join(ROOT, from),
-      banner: `// Generated from ${from} by npm run demo; edit that file instead.`,
-    })
-    fs.mkdirSync(path.dirname(to), { recursive: true })
-    writeIfChanged(to, code)
-  }
-  compile("demo/medusa-config.ts", path.join(appDir, "medusa-config.js"))
-  compile("demo/seed.ts", path.join(appDir, "src", "scripts", "seed.js"))
-  fs.mkdirSync(path.join(appDir, "src"), { recursive: true })
-  return { medusaVersion }
-}
-
-const REQUIRED_PLUGIN_FILES = ["providers/plural/index.js", "sandbox/index.js", "storefront/index.js"].map(
-  (file) => path.join(".medusa", "server", "src", file)
-)
-
-const PLUGIN_NAME = "medusa-payment-plural"
-
-/**
- * The app's own node_modules holds every package of this checkout (linked), as a store's holds what npm installed:
- * the plugin and Medusa resolve zod, @medusajs/* and the rest from the app wherever the demo folder is, not only from
- * a node_modules further up that a folder outside the checkout does not have.
- */
-function linkDependencies(appDir) {
-  const from = path.join(ROOT, "node_modules")
-  const to = path.join(appDir, "node_modules")
-  const wanted = new Set(fs.readdirSync(from).filter((name) => !name.startsWith(".") && name !== PLUGIN_NAME))
-  for (const name of fs.readdirSync(to)) {
-    // A package the checkout no longer has (a link: removing it leaves the package alone).
-    if (!name.startsWith(".") && name !== PLUGIN_NAME && !wanted.has(name)) fs.rmSync(path.join(to, name), { recursive: true, force: true })
-  }
-  for (const name of wanted) {
-    const link = path.join(to, name)
-    const target = path.join(from, name)
-    let current
-    try {
-      current = fs.readlinkSync(link)
-    } catch {}
-    if (current === target) continue
-    fs.rmSync(link, { recursive: true, force: true })
-    fs.symlinkSync(target, link, "dir")
-  }
-}
-
-/**
- * Installs the built package into the app's node_modules the way npm would from a tarball: its published files
- * (package.json "files") only. A copy rather than a link, so that rebuilding the plugin while the demo runs cannot
- * pull files from under it.
- */
-async function installPlugin(appDir) {
-  linkDependencies(appDir)
-  const target = path.join(appDir, "node_modules", PLUGIN_NAME)
-  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"))
-  for (let attempt = 1; ; attempt++) {
-    fs.rmSync(target, { recursive: true, force: true })
-    fs.mkdirSync(target, { recursive: true })
-    for (const entry of ["package.json", ...(pkg.files ?? [])]) {
-      const from = path.join(ROOT, entry)
-      if (fs.existsSync(from)) fs.cpSync(from, path.join(target, entry), { recursive: true, dereference: true })
-    }
-    const missing = REQUIRED_PLUGIN_FILES.filter((file) => !fs.existsSync(path.join(target, file)))
-    if (!missing.length) return target
-    // A rebuild (medusa plugin:build empties .medusa/server first) may be under way: wait for it.
-    if (attempt >= 30) throw new Error(`The plugin build is incomplete (missing ${missing.join(", ")}); run npm run build`)
-    await new Promise((resolve) => setTimeout(resolve, 2000))
-  }
-}
-
-async function ensureDatabase(db, database, reset, log) {
-  const { Client } = require("pg")
-  const connect = async (name) => {
-    const client = new Client({ host: db.host, port: db.port, user: db.user, password: db.password, database: name })
-    await client.connect()
-    return client
-  }
-  if (!reset) {
-    // A database that exists is used as it is (its owner may not be allowed to create databases).
-    try {
-      await (await connect(database)).end()
-      return false
-    } catch (error) {
-      if (error.code !== "3D000") throw error // 3D000: the database does not exist
-    }
-  }
-  const client = await connect("postgres")
-  try {
-    const quoted = `"${database.replace(/"/g, '""')}"`
-    if (reset) await client.query(`DROP DATABASE IF EXISTS ${quoted} WITH (FORCE)`)
-    const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [database])
-    if (rowCount) return false
-    await client.query(`CREATE DATABASE ${quoted}`)
-    log(`created the database ${database}`)
-    return true
-  } finally {
-    await client.end()
-  }
-}
-
-function waitForHttp(url, { timeoutMs, exited, what }) {
-  const deadline = Date.now() + timeoutMs
-  let gone = false
-  exited?.then((code) => (gone = code))
-  return new Promise((resolve, reject) => {
-    const attempt = async () => {
-      if (gone !== false) return reject(new Error(`${what} exited (${gone}) before it answered ${url}`))
-      try {
-        // No keep-alive: an idle connection from here would hold up Medusa's graceful shutdown later.
-        const response = await fetch(url, { signal: AbortSignal.timeout(5000), headers: { connection: "close" } })
-        if (response.ok) return resolve()
-      } catch {}
-      if (Date.now() > deadline) return reject(new Error(`${what} did not answer ${url} within ${seconds(timeoutMs)}`))
-      setTimeout(attempt, 500)
-    }
-    attempt()
-  })
+  delete medusaEnv.NODE_OPTIONS
+  // Jest sets NODE_ENV=test; the Medusa commands pick their own.
+  delete medusaEnv.NODE_ENV
+  return medusaEnv
 }
 
 /**
@@ -280,6 +133,7 @@ function waitForHttp(url, { timeoutMs, exited, what }) {
  * Resolves `{ urls, publishableKey, admin, regionId, timings, stateFile, medusaPid, startInstance(port), stop() }`;
  * `startInstance(port, env?)` starts one more Medusa process on the same app and database (a multi-instance
  * deployment; `env` e.g. `{ MEDUSA_WORKER_MODE: "worker" }`), resolving `{ url, pid, stop() }`.
+ * @param {DemoOptions} [options]
  */
 async function startDemo(options = {}) {
   const env = options.env ?? process.env
@@ -287,35 +141,12 @@ async function startDemo(options = {}) {
   const stateDir = path.resolve(options.stateDir ?? path.join(ROOT, ".demo"))
   const appDir = path.join(stateDir, "app")
   const logDir = path.join(stateDir, "logs")
-  const bindHost = "127.0.0.1"
   const host = options.host ?? "localhost"
-  const timings = {}
-  const cleanups = []
+  const { step, timings } = progress(log)
   const started = Date.now()
-
-  async function step(name, fn) {
-    const t0 = Date.now()
-    log(`  … ${name}`)
-    const result = await fn()
-    timings[name] = Date.now() - t0
-    log(`  ✔ ${name} (${seconds(timings[name])})`)
-    return result
-  }
-
-  let stopping
-  async function stop() {
-    stopping ??= (async () => {
-      for (const cleanup of cleanups.reverse()) {
-        try {
-          if (env.DEMO_DEBUG) log(`  stopping ${cleanup.name}`)
-          await cleanup.fn()
-        } catch (error) {
-          log(`  could not stop ${cleanup.name}: ${error.message}`)
-        }
-      }
-    })()
-    return stopping
-  }
+  const running = cleanups(log, Boolean(env.DEMO_DEBUG))
+  /** @param {string} message */
+  const detail = (message) => log(`    ${message}`)
 
   try {
     if (options.reset) {
@@ -323,13 +154,7 @@ async function startDemo(options = {}) {
     }
     fs.mkdirSync(logDir, { recursive: true })
 
-    const ports = options.ports ?? {}
-    const taken = new Set()
-    const port = {}
-    for (const name of ["medusa", "storefront", "sandbox"]) {
-      port[name] = await choosePort(name, ports[name], DEFAULT_PORTS[name], bindHost, taken, log)
-      taken.add(port[name])
-    }
+    const port = await choosePorts(options.ports, log)
     const urls = {
       storefront: `http://${host}:${port.storefront}`,
       medusa: `http://${host}:${port.medusa}`,
@@ -338,195 +163,89 @@ async function startDemo(options = {}) {
     }
 
     // 1. The plugin, built the way it is published.
-    const buildPlugin = options.buildPlugin ?? "auto"
-    const stale = buildPlugin === "always" ? "requested" : buildPlugin === "never" ? false : pluginBuildIsStale()
-    if (stale) {
-      await step(`build the plugin (${stale}: medusa plugin:build)`, async () => {
-        try {
-          await runProcess({
-            name: "plugin-build",
-            command: process.execPath,
-            args: [path.join(ROOT, "node_modules/.bin/medusa"), "plugin:build"],
-            cwd: ROOT,
-            env: { ...env, MEDUSA_DISABLE_TELEMETRY: "true" },
-            logDir,
-            echo: options.echo,
-          })
-        } catch (error) {
-          // The backend still works when only a part of the build (e.g. the admin extensions) failed.
-          if (pluginBuildIsStale() === "missing") throw error
-          log(`    warning: the plugin build reported errors; continuing with what it built (${path.join(logDir, "plugin-build.log")})`)
-        }
-      })
+    const buildReason = pluginBuildReason(options.buildPlugin ?? "auto")
+    if (buildReason) {
+      await step(`build the plugin (${buildReason}: medusa plugin:build)`, () => buildPlugin({ env, logDir, echo: options.echo, log }))
     }
-
-    const { medusaVersion } = writeApp(appDir)
+    const medusaVersion = writeApp(appDir)
     const pluginDir = await step("install the plugin into the demo app", () => installPlugin(appDir))
 
     // 2. PostgreSQL.
-    const db = await step("PostgreSQL", async () => {
-      if (options.database) return { ...options.database, embedded: false, stop: async () => {} }
-      const { ensurePostgres } = await import(pathToFileURL(path.join(ROOT, "scripts/lib/postgres.mjs")).href)
-      return ensurePostgres({ dataDir: path.join(stateDir, "postgres"), persistent: true, log: (m) => log(`    ${m}`), env })
-    })
-    cleanups.push({ name: "PostgreSQL", fn: () => db.stop() })
-    let databaseName = options.database?.database
-    let databaseUrl
-    if (!options.database && env.DATABASE_URL) {
-      databaseUrl = env.DATABASE_URL
-      databaseName = new URL(databaseUrl).pathname.replace(/^\//, "")
-    }
-    databaseName ||= DEFAULT_DATABASE
-    const auth = `${encodeURIComponent(db.user)}${db.password ? `:${encodeURIComponent(db.password)}` : ""}`
-    databaseUrl ??= `postgres://${auth}@${db.host}:${db.port}/${databaseName}`
-    // A database named by DATABASE_URL is the user's: --reset never drops it.
-    const ownsDatabase = !(!options.database && env.DATABASE_URL)
-    const freshDatabase = await step(`database ${databaseName}`, () =>
-      ensureDatabase(db, databaseName, options.reset && ownsDatabase, (m) => log(`    ${m}`))
+    const db = await step("PostgreSQL", () => startPostgres({ given: options.database, stateDir, env, log: detail }))
+    running.add("PostgreSQL", () => db.stop())
+    const database = demoDatabase(db, { given: options.database, env })
+    const freshDatabase = await step(`database ${database.name}`, () =>
+      ensureDatabase(db, database.name, { reset: Boolean(options.reset) && database.owned, log: detail })
     )
 
-    // 3. The Plural sandbox, its webhooks pointed at the store.
-    const sandbox = await step("Plural sandbox", async () => {
-      const { startSandbox } = require(path.join(pluginDir, ".medusa/server/src/sandbox/index.js"))
-      return startSandbox({
-        port: port.sandbox,
-        host: bindHost,
-        publicUrl: urls.sandbox,
-        webhookUrl: `${urls.medusa}/hooks/plural/webhook`,
-        // Its orders outlive a restart, as the store's do (the admin reads Plural's view of earlier orders).
-        stateFile: path.join(stateDir, "sandbox.json"),
-        logger: { info: () => {}, warn: (message) => log(`    warning: ${message}`) },
-      })
-    })
-    cleanups.push({ name: "the Plural sandbox", fn: () => sandbox.stop() })
+    // 3. The Plural sandbox.
+    const sandbox = await step("Plural sandbox", () => startPluralSandbox({ pluginDir, port: port.sandbox, urls, stateDir, log }))
+    running.add("the Plural sandbox", () => sandbox.stop())
 
     // 4. The Medusa app.
     const adminEmail = options.adminEmail ?? env.DEMO_ADMIN_EMAIL ?? "admin@plural-demo.test"
     const adminPassword = options.adminPassword ?? env.DEMO_ADMIN_PASSWORD ?? "plural-demo"
     const seedFile = path.join(stateDir, "seed.json")
-    const medusaEnv = {
-      ...env,
-      DATABASE_URL: databaseUrl,
-      PORT: String(port.medusa),
-      DEMO_BACKEND_URL: urls.medusa,
-      DEMO_STOREFRONT_URL: urls.storefront,
-      PLURAL_CLIENT_ID: sandbox.merchant.client_id,
-      PLURAL_CLIENT_SECRET: sandbox.merchant.client_secret,
-      PLURAL_SECRET_KEY: sandbox.merchant.secret_key,
-      PLURAL_WEBHOOK_SECRET: sandbox.merchant.webhook_secret,
-      PLURAL_BASE_URL: options.pluralBaseUrl ? await options.pluralBaseUrl(sandbox.url) : sandbox.url,
-      DEMO_ADMIN_EMAIL: adminEmail,
-      DEMO_ADMIN_PASSWORD: adminPassword,
-      DEMO_SEED_OUTPUT: seedFile,
-      MEDUSA_DISABLE_TELEMETRY: "true",
-      DO_NOT_TRACK: "1",
-    }
-    delete medusaEnv.NODE_OPTIONS
-    // Jest sets NODE_ENV=test; the Medusa commands pick their own.
-    delete medusaEnv.NODE_ENV
-    const medusaBin = path.join(ROOT, "node_modules/.bin/medusa")
-    // One-shot commands still running when a start fails are stopped with everything else.
-    const oneShots = new Set()
-    cleanups.push({ name: "the Medusa commands", fn: () => Promise.all([...oneShots].map((p) => p.stop())) })
-    const medusa = (name, args, cwd = appDir, extraEnv = {}) => ({
-      name,
-      onStart: (proc) => {
-        oneShots.add(proc)
-        proc.exited.then(() => oneShots.delete(proc))
-      },
-      command: process.execPath,
-      args: [medusaBin, ...args],
-      cwd,
-      env: { ...medusaEnv, ...extraEnv },
-      logDir,
-      echo: options.echo,
+    const medusaEnv = medusaEnvironment(env, {
+      databaseUrl: database.url,
+      urls,
+      port: port.medusa,
+      merchant: sandbox.merchant,
+      pluralBaseUrl: options.pluralBaseUrl ? await options.pluralBaseUrl(sandbox.url) : sandbox.url,
+      admin: { email: adminEmail, password: adminPassword },
+      seedFile,
     })
+    const medusa = medusaCli({ appDir, env: medusaEnv, logDir, echo: options.echo })
+    // One-shot commands still running when a start fails are stopped with everything else.
+    running.add("the Medusa commands", () => medusa.stopCommands())
 
-    // The admin build only depends on the config, the Medusa version and the plugin's admin extensions: it is kept
-    // under that key in a cache shared by every demo folder of this checkout, and reused while those stay the same.
-    const buildKey = createHash("sha256")
-      .update(medusaVersion)
-      .update(
-        hashFiles([
-          path.join(appDir, "medusa-config.js"),
-          path.join(appDir, "package.json"),
-          path.join(appDir, "tsconfig.json"),
-          ...walkFiles(path.join(pluginDir, ".medusa/server/src/admin"), () => true),
-        ])
-      )
-      .digest("hex")
-      .slice(0, 16)
-    const adminCache = options.adminCacheDir ?? path.join(ROOT, ".cache", "demo-admin")
-    const cachedAdmin = path.join(adminCache, buildKey)
-    const building = fs.existsSync(path.join(cachedAdmin, "index.html"))
-      ? (log("  ✔ admin dashboard build is up to date (reused)"), touch(cachedAdmin), Promise.resolve())
-      : step("build the admin dashboard (medusa build --admin-only)", async () => {
-          const built = path.join(appDir, ".medusa", "admin")
-          fs.rmSync(built, { recursive: true, force: true })
-          await runProcess(medusa("medusa-build", ["build", "--admin-only"]))
-          if (!fs.existsSync(path.join(built, "index.html"))) {
-            throw new Error(`medusa build did not produce the admin dashboard (see ${path.join(logDir, "medusa-build.log")})`)
-          }
-          fs.mkdirSync(adminCache, { recursive: true })
-          try {
-            fs.renameSync(built, cachedAdmin)
-          } catch (error) {
-            // Another demo cached the same build meanwhile.
-            if (!fs.existsSync(path.join(cachedAdmin, "index.html"))) throw error
-          }
-          pruneCache(adminCache, 3)
-        })
-    // `medusa start` serves the dashboard from <app>/public/admin.
-    const publicAdmin = path.join(appDir, "public", "admin")
-    fs.mkdirSync(path.dirname(publicAdmin), { recursive: true })
-    fs.rmSync(publicAdmin, { recursive: true, force: true })
-    fs.symlinkSync(cachedAdmin, publicAdmin, "dir")
-
-    // db:migrate costs half a minute even when there is nothing to do: it is skipped when this database was migrated
-    // by the same Medusa version with the same plugin migrations and links (--migrate forces it).
-    const databaseId = db.embedded ? `embedded:${databaseName}` : `${db.host}:${db.port}/${databaseName}`
-    const migrationKey = `${medusaVersion}:${databaseId}:${hashFiles([
-      path.join(appDir, "medusa-config.js"),
-      ...walkFiles(path.join(pluginDir, ".medusa/server/src"), (f) => /[/\\](migrations|links)[/\\]/.test(f)),
-    ])}`
-    const migrationKeyFile = path.join(stateDir, "migrated")
-    const migrated =
-      !freshDatabase &&
-      !options.migrate &&
-      fs.existsSync(migrationKeyFile) &&
-      fs.readFileSync(migrationKeyFile, "utf8") === migrationKey
-    const migrating = migrated
-      ? (log("  ✔ database schema is up to date (medusa db:migrate skipped; --migrate forces it)"), Promise.resolve())
-      : step(`migrate the database (medusa db:migrate${freshDatabase ? ", new database" : ""})`, async () => {
-          fs.rmSync(migrationKeyFile, { force: true })
-          await runProcess(medusa("medusa-migrate", ["db:migrate"]))
-          fs.writeFileSync(migrationKeyFile, migrationKey)
-        })
+    const admin = adminDashboard({
+      appDir,
+      pluginDir,
+      medusaVersion,
+      cacheDir: options.adminCacheDir ?? path.join(ROOT, ".cache", "demo-admin"),
+      medusa,
+      logDir,
+      step,
+      log,
+    })
+    serveAdminDashboard(appDir, admin.cached)
+    const migrating = migrate({
+      appDir,
+      pluginDir,
+      stateDir,
+      medusaVersion,
+      databaseId: db.embedded ? `embedded:${database.name}` : `${db.host}:${db.port}/${database.name}`,
+      fresh: freshDatabase,
+      force: options.migrate,
+      medusa,
+      step,
+      log,
+    })
     // Keep a failing branch from leaving an unhandled rejection while the other is awaited.
-    const settled = Promise.allSettled([building, migrating])
+    const settled = Promise.allSettled([admin.building, migrating])
     const seeding = migrating.then(() =>
-      step("seed the store (medusa exec demo/seed.ts)", () =>
-        runProcess(medusa("medusa-seed", ["exec", "./src/scripts/seed.js"]))
-      )
+      step("seed the store (medusa exec demo/seed.ts)", () => medusa.run("medusa-seed", ["exec", "./src/scripts/seed.js"]))
     )
     seeding.catch(() => {})
     for (const result of await settled) if (result.status === "rejected") throw result.reason
 
-    /** One `medusa start` of the app on `listenPort`, with `extraEnv` (e.g. MEDUSA_WORKER_MODE) for this one. */
-    const startInstance = async (listenPort, name = "medusa", extraEnv = {}) => {
-      // NODE_ENV neither "development" (which would serve the admin through Vite) nor "production" (whose Secure
-      // session cookie would not be sent back over plain http://localhost).
-      const proc = startProcess(medusa(name, ["start", "-H", bindHost, "-p", String(listenPort)], appDir, { NODE_ENV: "demo", ...extraEnv }))
-      cleanups.push({ name, fn: () => proc.stop() })
-      await waitForHttp(`http://${bindHost}:${listenPort}/health`, {
-        timeoutMs: options.startTimeoutMs ?? 180_000,
-        exited: proc.exited,
-        what: `Medusa (log: ${proc.logFile})`,
-      })
+    /**
+     * One more `medusa start` of the app on `listenPort`, with `extraEnv` for this one.
+     * @param {number} listenPort
+     * @param {string} name
+     * @param {NodeJS.ProcessEnv} [extraEnv]
+     */
+    const startInstance = async (listenPort, name, extraEnv) => {
+      const timeoutMs = options.startTimeoutMs ?? 180_000
+      const { proc, ready } = startServer(medusa, { name, host: BIND_HOST, port: listenPort, extraEnv, timeoutMs })
+      running.add(name, () => proc.stop())
+      await ready
       return { url: `http://${host}:${listenPort}`, pid: proc.child.pid, stop: () => proc.stop() }
     }
-    const server = await step(`start Medusa (medusa start on port ${port.medusa})`, () => startInstance(port.medusa))
+    const server = await step(`start Medusa (medusa start on port ${port.medusa})`, () => startInstance(port.medusa, "medusa"))
     await seeding
+    /** @type {{ publishable_key: string, region_id: string }} */
     const facts = JSON.parse(fs.readFileSync(seedFile, "utf8"))
 
     // 5. The storefront.
@@ -535,18 +254,18 @@ async function startDemo(options = {}) {
         root: ROOT,
         pluginDir,
         port: port.storefront,
-        host: bindHost,
+        host: BIND_HOST,
         config: { medusaUrl: urls.medusa, publishableKey: facts.publishable_key, regionId: facts.region_id },
       })
     )
-    cleanups.push({ name: "the storefront", fn: () => storefront.stop() })
+    running.add("the storefront", () => storefront.stop())
 
     const result = {
       urls,
       publishableKey: facts.publishable_key,
       regionId: facts.region_id,
       admin: { email: adminEmail, password: adminPassword },
-      database: { host: db.host, port: db.port, name: databaseName, embedded: db.embedded },
+      database: { host: db.host, port: db.port, name: database.name, embedded: db.embedded },
       sandbox: { url: urls.sandbox, client_id: sandbox.merchant.client_id },
       pid: process.pid,
       startedAt: new Date().toISOString(),
@@ -554,10 +273,22 @@ async function startDemo(options = {}) {
     }
     const stateFile = path.join(stateDir, "demo.json")
     fs.writeFileSync(stateFile, JSON.stringify(result, null, 2) + "\n")
-    cleanups.push({ name: "demo.json", fn: async () => fs.rmSync(stateFile, { force: true }) })
-    return { ...result, stateFile, databaseUrl, sandboxControl: sandbox, medusaPid: server.pid, startInstance: (p, extraEnv) => startInstance(p, `medusa-${p}`, extraEnv), stop }
+    running.add("demo.json", async () => fs.rmSync(stateFile, { force: true }))
+    return {
+      ...result,
+      stateFile,
+      databaseUrl: database.url,
+      sandboxControl: sandbox,
+      medusaPid: server.pid,
+      /**
+       * @param {number} listenPort
+       * @param {NodeJS.ProcessEnv} [extraEnv]
+       */
+      startInstance: (listenPort, extraEnv) => startInstance(listenPort, `medusa-${listenPort}`, extraEnv),
+      stop: running.stop,
+    }
   } catch (error) {
-    await stop()
+    await running.stop()
     throw error
   }
 }

@@ -1,3 +1,4 @@
+// @ts-check
 // The demo storefront: a static page (demo/storefront/) and its script, bundled with esbuild together with
 // @medusajs/js-sdk and this package's storefront helper, served by a small node:http server.
 "use strict"
@@ -6,9 +7,14 @@ const fs = require("node:fs")
 const http = require("node:http")
 const path = require("node:path")
 
+/** @type {Record<string, string>} */
 const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml" }
 
-/** Bundles demo/storefront/app.js for the browser; the helper comes from the built package, as a shop would use it. */
+/**
+ * Bundles demo/storefront/app.js for the browser; the helper comes from the built package, as a shop would use it.
+ * @param {string} root
+ * @param {string} pluginDir
+ */
 async function bundle(root, pluginDir) {
   const esbuild = require("esbuild")
   const result = await esbuild.build({
@@ -29,19 +35,27 @@ async function bundle(root, pluginDir) {
 }
 
 /**
- * Starts the storefront on `host:port`. `config` ({medusaUrl, publishableKey, regionId}) is given to the page as
- * `window.PLURAL_DEMO`. Resolves `{ url, stop() }`.
+ * Starts the storefront on `host:port`. `config` is given to the page as `window.PLURAL_DEMO`.
+ * @param {{
+ *   root: string,
+ *   pluginDir: string,
+ *   port: number,
+ *   host?: string,
+ *   config: { medusaUrl: string, publishableKey: string, regionId: string },
+ * }} options
+ * @returns {Promise<{ url: string, stop: () => Promise<void> }>}
  */
 async function startStorefront({ root, pluginDir, port, host = "127.0.0.1", config }) {
   const dir = path.join(root, "demo/storefront")
-  let script = await bundle(root, pluginDir)
+  const script = await bundle(root, pluginDir)
   const page = () =>
     fs
       .readFileSync(path.join(dir, "index.html"), "utf8")
       .replace("<!-- PLURAL_DEMO_CONFIG -->", `<script>window.PLURAL_DEMO = ${JSON.stringify(config).replace(/</g, "\\u003c")}</script>`)
 
   const server = http.createServer(async (req, res) => {
-    const url = new URL(req.url, "http://storefront")
+    const url = new URL(req.url ?? "/", "http://storefront")
+    /** @type {(status: number, type: string, body: string | Buffer) => void} */
     const send = (status, type, body) => {
       res.writeHead(status, { "content-type": type, "cache-control": "no-store", "x-content-type-options": "nosniff" })
       res.end(body)
@@ -61,19 +75,17 @@ async function startStorefront({ root, pluginDir, port, host = "127.0.0.1", conf
       // Every other path is a page of the single-page storefront.
       return send(200, TYPES[".html"], page())
     } catch (error) {
-      send(500, "text/plain", String(error.message || error))
+      send(500, "text/plain", error instanceof Error ? error.message : String(error))
     }
   })
-  await new Promise((resolve, reject) => {
-    server.once("error", reject)
-    server.listen(port, host, resolve)
-  })
+  await /** @type {Promise<void>} */ (
+    new Promise((resolve, reject) => {
+      server.once("error", reject)
+      server.listen(port, host, resolve)
+    })
+  )
   return {
     url: `http://${host}:${port}`,
-    /** Re-bundles the page script (after editing demo/storefront/app.js). */
-    rebuild: async () => {
-      script = await bundle(root, pluginDir)
-    },
     stop: () =>
       new Promise((resolve) => {
         server.close(() => resolve())
@@ -82,4 +94,4 @@ async function startStorefront({ root, pluginDir, port, host = "127.0.0.1", conf
   }
 }
 
-module.exports = { startStorefront, bundle }
+module.exports = { startStorefront }

@@ -1,3 +1,4 @@
+// @ts-check
 // Hostile requests to the plugin's public routes (browser return, webhook, settle, points balance): the fixed set
 // the topology test sends to every instance, and the chaos run's fuzz pass, which draws thousands more from
 // mutations of the real payloads. A request is `{ route, path, method?, headers?, body?, publishable?, admin?,
@@ -5,16 +6,36 @@
 // signed with the merchant's secret. CommonJS so that Jest and the .mjs scripts share it.
 "use strict"
 
+/**
+ * One request to a route of the store at some base URL.
+ * @typedef {{
+ *   route: string,
+ *   path: string,
+ *   method?: string,
+ *   headers?: Record<string, string>,
+ *   body?: string,
+ *   publishable?: boolean,
+ *   admin?: boolean,
+ *   signed?: boolean,
+ * }} HostileRequest
+ */
+
+/** @typedef {null | boolean | number | string | JsonList | { [key: string]: Json }} Json */
+/** @typedef {Json[]} JsonList */
+
 const JSON_TYPE = { "content-type": "application/json" }
 const FORM_TYPE = { "content-type": "application/x-www-form-urlencoded" }
 const WEBHOOK = "/hooks/plural/webhook"
 const CALLBACK = "/hooks/plural/callback"
 const POINTS = "/admin/plural/points-balance"
+/** @param {string} cartId */
 const settlePath = (cartId) => `/store/plural/carts/${cartId}/settle`
 
 /**
  * One of each kind. `orderId` a real Plural order, `webhookBody` a real event for it, `callbackFields` a real
  * browser return (signed), `cartId` a real cart, `card` a card number that must never reach a log.
+ * @param {{ orderId: string, webhookBody: string, callbackFields: Record<string, string>, cartId: string, card: string }} facts
+ * @returns {HostileRequest[]}
  */
 function hostileRequests({ orderId, webhookBody, callbackFields, cartId, card }) {
   const huge = "x".repeat(200_000)
@@ -39,6 +60,7 @@ function hostileRequests({ orderId, webhookBody, callbackFields, cartId, card })
 
 // ---- the fuzz pass's mutations ----------------------------------------------------------------------------------
 
+/** @type {Json[]} */
 const NASTY_VALUES = [
   null,
   true,
@@ -63,7 +85,10 @@ const NASTY_VALUES = [
 ]
 const POLLUTING_KEYS = ["__proto__", "constructor", "prototype"]
 
-/** A small seeded generator (mulberry32), so a run's requests can be drawn again. */
+/**
+ * A small seeded generator (mulberry32), so a run's requests can be drawn again.
+ * @param {number} seed
+ */
 function seededRandom(seed) {
   let a = seed >>> 0
   const next = () => {
@@ -73,26 +98,50 @@ function seededRandom(seed) {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296
   }
+  /**
+   * @template T
+   * @param {readonly T[]} list
+   * @returns {T}
+   */
   const pick = (list) => list[Math.floor(next() * list.length)]
-  return { next, pick, int: (max) => Math.floor(next() * max) }
+  return { next, pick, int: (/** @type {number} */ max) => Math.floor(next() * max) }
 }
 
-/** Every key path of a JSON value (objects and arrays), e.g. `data.order_amount.value`. */
+/** @typedef {ReturnType<typeof seededRandom>} Random */
+
+/**
+ * Every key path of a JSON value (objects and arrays), e.g. `data.order_amount.value`.
+ * @param {Json} value
+ * @param {string[]} [prefix]
+ * @returns {string[][]}
+ */
 function keyPaths(value, prefix = []) {
   if (value === null || typeof value !== "object") return []
-  return Object.keys(value).flatMap((key) => [[...prefix, key], ...keyPaths(value[key], [...prefix, key])])
+  return Object.entries(value).flatMap(([key, child]) => [[...prefix, key], ...keyPaths(child, [...prefix, key])])
 }
 
-/** A copy of `value` with the object at `path` changed by `change(parent, lastKey)`. */
+/**
+ * A copy of `value` with the object at `path` changed by `change(parent, lastKey)`.
+ * @param {Json} value
+ * @param {string[]} path
+ * @param {(parent: Record<string, Json>, key: string) => void} change
+ */
 function mutateAt(value, path, change) {
+  /** @type {Record<string, Json>} */
   const copy = JSON.parse(JSON.stringify(value))
   let parent = copy
-  for (const key of path.slice(0, -1)) parent = parent[key]
+  // A key path runs through objects and arrays only (keyPaths).
+  for (const key of path.slice(0, -1)) parent = /** @type {Record<string, Json>} */ (parent[key])
   change(parent, path[path.length - 1])
   return copy
 }
 
-/** A JSON text derived from `value`: a field dropped, retyped, duplicated, polluted, blown up, or the text broken. */
+/**
+ * A JSON text derived from `value`: a field dropped, retyped, duplicated, polluted, blown up, or the text broken.
+ * @param {Record<string, Json>} value
+ * @param {Random} random
+ * @returns {string}
+ */
 function mutateJson(value, random) {
   const paths = keyPaths(value)
   const path = paths.length ? random.pick(paths) : ["x"]
@@ -130,6 +179,17 @@ function mutateJson(value, random) {
  * - `signWebhook(body, {timestamp})` → headers with a valid signature (replays and re-signed payloads get through
  *   verification and reach the processing), `signCallback(fields)` → the fields' valid signature;
  * - `cards`: card numbers sent to the points route (then grepped for in every log).
+ * @param {{
+ *   count: number,
+ *   seed?: number,
+ *   orderId: string,
+ *   webhookBody: string,
+ *   cartId: string,
+ *   cards: string[],
+ *   signWebhook: (body: string, options: { timestamp: number }) => Record<string, string>,
+ *   signCallback: (fields: Record<string, string>) => string,
+ * }} options
+ * @returns {HostileRequest[]}
  */
 function fuzzRequests({ count, seed = 1, orderId, webhookBody, cartId, cards, signWebhook, signCallback }) {
   const random = seededRandom(seed)
@@ -152,6 +212,7 @@ function fuzzRequests({ count, seed = 1, orderId, webhookBody, cartId, cards, si
     }
   }
   const callback = () => {
+    /** @type {Record<string, string>} */
     const claimed = { order_id: random.next() < 0.7 ? orderId : random.pick(["v1-0000", "", "💸", "x".repeat(3000), "../admin"]) }
     claimed[random.next() < 0.5 ? "payment_status" : "status"] = random.pick(["PROCESSED", "AUTHORIZED", "processed", "", "FULLY_REFUNDED"])
     if (random.next() < 0.2) claimed.error_code = random.pick(["", "<b>", "💸"])
@@ -187,6 +248,7 @@ function fuzzRequests({ count, seed = 1, orderId, webhookBody, cartId, cards, si
     const valid = { card_number: random.pick(cards), registered_mobile_number: "9876543210", amount: 100 }
     return { headers: JSON_TYPE, body: mutateJson(valid, random), admin: random.next() < 0.85 }
   }
+  /** @type {[string, string | null, () => Omit<HostileRequest, "route" | "path"> & { path?: string }][]} */
   const makers = [
     ["webhook", WEBHOOK, webhook],
     ["callback", CALLBACK, callback],
@@ -195,8 +257,8 @@ function fuzzRequests({ count, seed = 1, orderId, webhookBody, cartId, cards, si
   ]
   return Array.from({ length: count }, (_, i) => {
     const [route, path, make] = makers[i % makers.length]
-    return { route, path, ...make() }
+    return /** @type {HostileRequest} */ ({ route, path, ...make() })
   })
 }
 
-module.exports = { hostileRequests, fuzzRequests, seededRandom }
+module.exports = { hostileRequests, fuzzRequests }

