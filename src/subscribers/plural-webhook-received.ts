@@ -1,6 +1,7 @@
 import type { SubscriberArgs, SubscriberConfig } from "@medusajs/framework"
 import { concurrencyLimit } from "../utils/concurrency-limit"
-import { PLURAL_WEBHOOK_RECEIVED, processPluralInboxEvent } from "../workflows/handle-plural-webhook"
+import { processPluralWebhookWorkflow } from "../workflows/process-plural-webhook"
+import { PLURAL_WEBHOOK_RECEIVED } from "../workflows/receive-plural-webhook"
 
 /**
  * A burst of events must not take every database connection from the requests acknowledging the next ones: a few are
@@ -10,7 +11,7 @@ const processing = concurrencyLimit(4)
 
 /** Processes a Plural event the webhook route stored and acknowledged (on the worker, in a server/worker deployment). */
 export default async function pluralWebhookReceived({ event, container }: SubscriberArgs<{ webhook_id: string }>) {
-  await processing(() => processPluralInboxEvent(container, event.data.webhook_id))
+  await processing(() => processPluralWebhookWorkflow(container).run({ input: { webhook_id: event.data.webhook_id } }))
 }
 
 export const config: SubscriberConfig = {

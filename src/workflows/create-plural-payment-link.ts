@@ -20,23 +20,12 @@ import { PluralSessionData } from "../shared/session-data"
 import { SESSION_STATUS_OF } from "../shared/statuses"
 import { resolvePluralGateway } from "../utils/resolve-plural-gateway"
 import { PLURAL_PROVIDER_ID } from "../shared/plural-provider"
+import type { PluralPaymentLink } from "../shared/answers"
 import { settlePluralPaymentWorkflow } from "./settle-plural-payment"
 
 export const createPluralPaymentLinkWorkflowId = "create-plural-payment-link"
 
-export type PluralPaymentLink = {
-  order_id: string
-  payment_collection_id: string
-  session_id: string
-  plural_order_id: string
-  /** Plural's hosted checkout page: what the merchant sends the shopper. */
-  url: string
-  /** Minor units (paise). */
-  amount: number
-  currency_code: string
-  /** False when an earlier link for the same amount is still payable and was answered again. */
-  created: boolean
-}
+export type { PluralPaymentLink }
 
 type Collection = {
   id: string

@@ -4,24 +4,11 @@ import { createStep, createWorkflow, StepResponse, WorkflowResponse } from "@med
 import { PLURAL_MODULE } from "../modules/plural"
 import type { PluralModuleService } from "../modules/plural/service"
 import type { LedgerOrder } from "../modules/plural/types"
+import type { ReconcileSummary } from "../shared/answers"
 import { resolvePluralGateway } from "../utils/resolve-plural-gateway"
-import { processPluralInboxEvent } from "./handle-plural-webhook"
+import { processPluralWebhookWorkflow } from "./process-plural-webhook"
 import { recordRefundOnMedusa } from "./record-plural-refund"
 import { settlePluralPaymentWorkflow } from "./settle-plural-payment"
-
-export type ReconcileSummary = {
-  checked: number
-  completed: number
-  pending: number
-  failed: number
-  expired: number
-  refunded: number
-  released: number
-  errors: number
-  webhooks_retried: number
-  refunds_recorded: number
-  skipped?: "another instance is reconciling"
-}
 
 const LOCK_KEY = "plural-reconcile"
 const BATCH = 100
@@ -80,7 +67,9 @@ async function reconcile(container: MedusaContainer): Promise<ReconcileSummary> 
   }
 
   for (const { webhook_id } of await ledger.dueEvents(BATCH)) {
-    const outcome = await processPluralInboxEvent(container, webhook_id).catch((error) => failing(`webhook ${webhook_id}`, error))
+    const outcome = await processPluralWebhookWorkflow(container)
+      .run({ input: { webhook_id } })
+      .then(({ result }) => result, (error) => failing(`webhook ${webhook_id}`, error))
     if (outcome !== "skipped") summary.webhooks_retried++
     if (outcome === "failed") summary.errors++
   }

@@ -11,18 +11,10 @@ import { PLURAL_MODULE } from "../../modules/plural"
 import type { PluralModuleService } from "../../modules/plural/service"
 import type { LedgerOrder } from "../../modules/plural/types"
 import { resolvePluralGateway } from "../../utils/resolve-plural-gateway"
-import { markSession, type SessionContext, type SettlementResult } from "./settle-plural-order"
+import type { SettlementResult } from "../../shared/answers"
+import { markSession, type SessionContext } from "./session-context"
 import { retryReturnSeconds } from "./schedule"
-
-/** What a shopper may read about their money; never internal error text. */
-export const SHOPPER_MESSAGES = {
-  refunded: "Your payment could not be used for this order, so it has been refunded in full. It reaches your account in a few working days.",
-  released: "Your payment could not be used for this order, so the amount held on your card has been released.",
-  returning: "Your payment could not be used for this order and is being refunded to you.",
-  paidNoOrderYet: "We have received your payment and are confirming your order. Please do not pay again.",
-  expired: "This payment was not completed in time. You can start a new payment.",
-  notPaid: "This payment was not completed. You can start a new payment.",
-} as const
+import { SHOPPER_MESSAGES } from "./shopper-messages"
 
 /** The reference of the refund that gives a ledger order's money back: derived, so a retry is the same refund. */
 export const returnReference = (row: Pick<LedgerOrder, "merchant_order_reference">) => `${row.merchant_order_reference}-back`
@@ -57,14 +49,14 @@ export async function giveBack(
   if (outcome === "returning") {
     await ledger.updateOrder(row.id, { last_error: error ?? null })
     logger.error(`Plural order ${plural.order_id} must be given back (${reason}) but Plural did not confirm it yet: ${error}. The plugin retries.`)
-    if (input.current) await markSession(container, context, { code: "REFUND_PENDING", message: SHOPPER_MESSAGES.returning }, "canceled")
+    if (input.current) await markSession(container, context, { failure: { code: "REFUND_PENDING", message: SHOPPER_MESSAGES.returning }, status: "canceled" })
     return { status: "refunded", ...cart, code: "REFUND_PENDING", reason: SHOPPER_MESSAGES.returning }
   }
   await ledger.updateOrder(row.id, { state: outcome, last_error: null, check_in_seconds: null })
   logger.warn(`Plural order ${plural.order_id} was ${outcome} automatically: ${reason}`)
   const code = outcome === "released" ? "RELEASED" : "REFUNDED"
   const message = outcome === "released" ? SHOPPER_MESSAGES.released : SHOPPER_MESSAGES.refunded
-  if (input.current) await markSession(container, context, { code, message }, "canceled")
+  if (input.current) await markSession(container, context, { failure: { code, message }, status: "canceled" })
   return { status: "refunded", ...cart, code, reason: message }
 }
 

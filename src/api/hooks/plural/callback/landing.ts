@@ -4,7 +4,7 @@
  * (`order_id`, `cart_id`, `payment_collection_id`, `status=pending`, `code`, `reason`), so `readPluralReturn` reads every return alike.
  */
 import { fillReturnUrl, usesPlaceholder, type ReturnUrlValues } from "../../../../shared/return-url"
-import type { SettlementResult } from "../../../../workflows/steps/settle-plural-order"
+import type { SettlementResult } from "../../../../shared/answers"
 
 export type StorefrontUrls = { success: string; failure: string }
 

@@ -8,7 +8,7 @@ import type { MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
 import { ContainerRegistrationKeys, MedusaError } from "@medusajs/framework/utils"
 import { PLURAL_PROVIDER_ID } from "../../../../../../shared/plural-provider"
 import { settlePluralPaymentWorkflow } from "../../../../../../workflows/settle-plural-payment"
-import type { SettlementResult } from "../../../../../../workflows/steps/settle-plural-order"
+import type { SettlementResult } from "../../../../../../shared/answers"
 
 type SessionRow = { id: string; provider_id: string; created_at: string | Date; data?: { plural_order_id?: unknown } | null }
 
