@@ -26,8 +26,8 @@ import {
   updateRegionsWorkflow,
   updateStoresWorkflow,
 } from "@medusajs/medusa/core-flows"
+import { PLURAL_PROVIDER_ID as PLURAL_PROVIDER } from "medusa-payment-plural/shared"
 
-const PLURAL_PROVIDER = "pp_plural_plural"
 const SYSTEM_PROVIDER = "pp_system_default"
 const SALES_CHANNEL = "Plural demo store"
 const API_KEY_TITLE = "Plural demo storefront"

@@ -2,18 +2,13 @@
 // API (@medusajs/js-sdk) and medusa-payment-plural's storefront helper. Plain DOM, no framework.
 import Medusa from "@medusajs/js-sdk"
 import { pollPluralPayment, readPluralReturn, startPluralPayment } from "medusa-payment-plural/storefront"
+import { escape, inr } from "./html.js"
 import { mountPointsPanel } from "./points.js"
 
 const config = window.PLURAL_DEMO
 const sdk = new Medusa({ baseUrl: config.medusaUrl, publishableKey: config.publishableKey })
 const app = document.getElementById("app")
 const CART_KEY = "plural-demo-cart"
-
-const inr = (amount) =>
-  new Intl.NumberFormat("en-IN", { style: "currency", currency: "INR" }).format(Number(amount ?? 0))
-
-const escape = (text) =>
-  String(text ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c])
 
 function render(html) {
   app.innerHTML = html

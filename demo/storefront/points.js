@@ -3,11 +3,7 @@
 // and is then sent to Plural's page with POINTS offered. The card number field has no `name`: it is never part of
 // the checkout form, is sent only to the balance check, and is cleared right after.
 import { checkPointsBalance, getPointsConsent, givePointsConsent } from "medusa-payment-plural/storefront"
-
-const inr = (amount) => new Intl.NumberFormat("en-IN", { style: "currency", currency: "INR" }).format(Number(amount ?? 0))
-
-const escape = (text) =>
-  String(text ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c])
+import { escape, inr } from "./html.js"
 
 /** Nothing to ask: the store does not offer pay by points (or this cart cannot use them). */
 const NO_POINTS = { consentId: async () => undefined }
