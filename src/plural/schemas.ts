@@ -4,6 +4,7 @@
  * fields Plural adds later are dropped, never an error.
  */
 import { z } from "zod"
+import { POINTS_CARD_NUMBER_PATTERN, REGISTERED_MOBILE_PATTERN } from "./points-card"
 import { UPI_VPA_PATTERN } from "./vpa"
 
 /** Plural's documented limits. Where the docs give none, the value is our decision, kept generous. */
@@ -324,8 +325,8 @@ export type RefundRequest = z.input<typeof RefundRequest>
 
 export const PointsCardDetails = z.object({
   card_last4: z.string().regex(/^\d{4}$/, "the last four digits"),
-  card_number: z.string().regex(/^\d{12,19}$/, "12 to 19 digits"),
-  registered_mobile_number: z.string().regex(/^\d{10}$/, "a 10-digit mobile number"),
+  card_number: z.string().regex(POINTS_CARD_NUMBER_PATTERN, "12 to 19 digits"),
+  registered_mobile_number: z.string().regex(REGISTERED_MOBILE_PATTERN, "a 10-digit mobile number"),
 })
 
 export const PaymentOptionRequest = z.object({

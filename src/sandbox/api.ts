@@ -15,7 +15,7 @@ import {
 } from "../plural/schemas"
 import type { SandboxCore } from "./core"
 import { json, parseJson, parseWith, type Reply } from "./http"
-import type { OrderRecord } from "./orders"
+import type { ChargeRecord, OrderRecord } from "./orders"
 import { pointsBalance } from "./points"
 import type { Route, RouteRequest } from "./router"
 
@@ -23,6 +23,16 @@ export function apiRoutes(core: SandboxCore): Route[] {
   const merchantOf = (request: RouteRequest) => core.tokens.authenticate(request.headers.authorization)
   const bodyOf = (request: RouteRequest) => parseJson(request.body)
   const orderReply = (record: OrderRecord): Reply => json(200, { data: core.orders.view(record) })
+  /** The charge order (never a refund) named in the path, of the merchant whose token the call carries. */
+  const chargeOf = (request: RouteRequest) => core.orders.findCharge(merchantOf(request), request.params.orderId)
+  /** A call that changes the charge order in the path and answers with it as it then stands. */
+  const onCharge =
+    (change: (record: ChargeRecord, request: RouteRequest) => void) =>
+    (request: RouteRequest): Reply => {
+      const record = chargeOf(request)
+      change(record, request)
+      return orderReply(record)
+    }
 
   return [
     {
@@ -45,8 +55,7 @@ export function apiRoutes(core: SandboxCore): Route[] {
       pattern: "/api/pay/v1/orders/:orderId/payments",
       api: "create_payment",
       handle: (request) => {
-        const merchant = merchantOf(request)
-        const record = core.orders.findCharge(merchant, request.params.orderId)
+        const record = chargeOf(request)
         const [input] = parseWith(CreatePaymentRequest, bodyOf(request)).payments
         const { payment } = core.startPayment(record, input)
         if (payment.payment_option?.upi_details?.upi_qr) {
@@ -96,30 +105,19 @@ export function apiRoutes(core: SandboxCore): Route[] {
       method: "PUT",
       pattern: "/api/pay/v1/orders/:orderId/capture",
       api: "capture",
-      handle: (request) => {
-        const record = core.orders.findCharge(merchantOf(request), request.params.orderId)
-        core.orders.capture(record, parseWith(CaptureRequest, bodyOf(request)))
-        return orderReply(record)
-      },
+      handle: onCharge((record, request) => core.orders.capture(record, parseWith(CaptureRequest, bodyOf(request)))),
     },
     {
       method: "PUT",
       pattern: "/api/pay/v1/orders/:orderId/cancel",
       api: "cancel",
-      handle: (request) => {
-        const record = core.orders.findCharge(merchantOf(request), request.params.orderId)
-        core.orders.cancel(record)
-        return orderReply(record)
-      },
+      handle: onCharge((record) => core.orders.cancel(record)),
     },
     {
       method: "POST",
       pattern: "/api/pay/v1/refunds/:orderId",
       api: "refund",
-      handle: (request) => {
-        const parent = core.orders.findCharge(merchantOf(request), request.params.orderId)
-        return orderReply(core.orders.refund(parent, parseWith(RefundRequest, bodyOf(request))))
-      },
+      handle: (request) => orderReply(core.orders.refund(chargeOf(request), parseWith(RefundRequest, bodyOf(request)))),
     },
     {
       method: "POST",

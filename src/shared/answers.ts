@@ -142,3 +142,24 @@ export type PointsBalance = {
   redeemable_amount: number
   currency_code: string
 }
+
+/** A shopper's stored pay-by-points consent, as the admin's audit lists it. */
+export type PointsConsentRecord = {
+  id: string
+  cart_id: string
+  customer_id: string | null
+  text_version: string
+  /** The exact text the shopper agreed to. */
+  text: string
+  /** ISO time. */
+  consented_at: string
+  /** The payment session that offered points under it, once there is one. */
+  session_id: string | null
+  plural_order_id: string | null
+  merchant_order_reference: string | null
+  /** The Medusa order the consent's Plural order became, when there is one. */
+  order_id: string | null
+}
+
+/** A page of consents (`GET /admin/plural/points-consents`), newest first, and how many match the filter. */
+export type PointsConsentList = { consents: PointsConsentRecord[]; count: number; limit: number; offset: number }

@@ -5,6 +5,7 @@
  */
 export { PLURAL_PROVIDER_ID } from "./plural-provider"
 export { CHECKOUT_FLOWS, type CheckoutFlow, isValidUpiVpa, UPI_VPA_PATTERN } from "./checkout-flows"
+export { normalizeMobileNumber, POINTS_CARD_NUMBER_PATTERN, REGISTERED_MOBILE_PATTERN } from "./points-card"
 export { CAPTURED_STATUSES, HELD_STATUSES, PAID_STATUSES, type PluralSessionStatus, SESSION_STATUS_OF } from "./statuses"
 export { orderReference, paymentReference, sessionIdOf } from "./references"
 export type { PluralSessionData, RefundRecord, SessionRequest } from "./session-data"
@@ -27,6 +28,8 @@ export {
   type PluralPaymentLink,
   type PluralPaymentView,
   type PointsBalance,
+  type PointsConsentList,
+  type PointsConsentRecord,
   type ReconcileSummary,
   type SettlementResult,
 } from "./answers"

@@ -19,14 +19,17 @@
 import {
   CHECKOUT_FLOWS,
   isValidUpiVpa,
+  normalizeMobileNumber,
   PLURAL_PROVIDER_ID,
+  POINTS_CARD_NUMBER_PATTERN,
+  REGISTERED_MOBILE_PATTERN,
   type CheckoutFlow,
   type PluralSessionData,
   type PointsBalance,
   type SettlementResult,
 } from "../shared"
 
-export { PLURAL_PROVIDER_ID, isValidUpiVpa }
+export { PLURAL_PROVIDER_ID, isValidUpiVpa, normalizeMobileNumber }
 export type { PluralSessionData, PointsBalance, SettlementResult }
 
 /** How the shopper pays: Plural's hosted checkout (cards and every method), or UPI without leaving the store. */
@@ -363,11 +366,6 @@ export async function givePointsConsent(client: PluralStoreClient, cartId: strin
   return consent
 }
 
-/** Digits only; a +91 or 0 prefix before a 10-digit mobile number is dropped. */
-export function normalizeMobileNumber(value: string): string {
-  return value.replace(/\D/g, "").replace(/^(91|0)(?=\d{10}$)/, "")
-}
-
 /**
  * Asks the store what the card's reward points can pay for the cart. The card number goes to the store once and is
  * kept nowhere; clear the field afterwards. Refusals carry `code`: `INVALID_CARD_NUMBER`, `INVALID_MOBILE_NUMBER`
@@ -380,10 +378,10 @@ export function checkPointsBalance(
 ): Promise<PointsBalance> {
   const card_number = input.cardNumber.replace(/[\s-]/g, "")
   const registered_mobile_number = normalizeMobileNumber(input.mobileNumber)
-  if (!/^\d{12,19}$/.test(card_number)) {
+  if (!POINTS_CARD_NUMBER_PATTERN.test(card_number)) {
     return Promise.reject(new PluralStorefrontError("Enter the card number (12 to 19 digits)", { code: "INVALID_CARD_NUMBER" }))
   }
-  if (!/^\d{10}$/.test(registered_mobile_number)) {
+  if (!REGISTERED_MOBILE_PATTERN.test(registered_mobile_number)) {
     return Promise.reject(
       new PluralStorefrontError("Enter the 10-digit mobile number registered with the card", { code: "INVALID_MOBILE_NUMBER" })
     )

@@ -52,71 +52,77 @@ function PointsConsent({ at }: { at: string | null }) {
   )
 }
 
-function Captures({ payment }: { payment: PluralPaymentView }) {
-  const { captures } = payment.plural
-  if (!captures.length) return null
+/** A titled list under the payment (its captures, its refunds); nothing at all while it is empty. */
+function Listing<T>({ title, testId, items, children }: { title: string; testId: string; items: T[]; children: (item: T) => ReactNode }) {
+  if (!items.length) return null
   return (
-    <div className="pt-2" data-testid="plural-captures">
+    <div className="pt-2" data-testid={testId}>
       <Text size="small" weight="plus" leading="compact">
-        Captures
+        {title}
       </Text>
-      <ul>
-        {captures.map((capture) => (
-          <li key={capture.merchant_capture_reference} className="txt-compact-small flex justify-between gap-x-2 py-1">
-            <span className="truncate font-mono text-ui-fg-subtle">{capture.merchant_capture_reference}</span>
-            <span>
-              {formatMinor(capture.capture_amount.value, capture.capture_amount.currency)}
-              {capture.created_at ? ` · ${formatDateTime(capture.created_at)}` : ""}
-            </span>
-          </li>
-        ))}
-      </ul>
+      <ul>{items.map(children)}</ul>
     </div>
   )
 }
 
-function Refunds({ payment }: { payment: PluralPaymentView }) {
-  const { refunds, amount } = payment.plural
-  if (!refunds.length) return null
+type Capture = PluralPaymentView["plural"]["captures"][number]
+type Refund = PluralPaymentView["plural"]["refunds"][number]
+
+function CaptureItem({ capture }: { capture: Capture }) {
   return (
-    <div className="pt-2" data-testid="plural-refunds">
-      <Text size="small" weight="plus" leading="compact">
-        Refunds
-      </Text>
-      <ul>
-        {refunds.map((refund) => {
-          const failed = refund.status.toUpperCase() === "FAILED"
-          return (
-            <li
-              key={refund.reference}
-              className={failed ? "bg-ui-tag-red-bg my-1 rounded-md px-2 py-1" : "py-1"}
-              data-testid={failed ? "plural-refund-failed" : "plural-refund"}
-            >
-              <div className="txt-compact-small flex items-center justify-between gap-x-2">
-                <span className="truncate font-mono text-ui-fg-subtle">{refund.reference}</span>
-                <span className="flex items-center gap-x-2">
-                  {formatMinor(refund.amount, amount.currency)}
-                  <StatusBadge color={REFUND_COLORS[refund.status.toUpperCase()] ?? "grey"}>
-                    {humanize(refund.status)}
-                  </StatusBadge>
-                </span>
-              </div>
-              {failed && (
-                <Text size="xsmall" className="text-ui-fg-error pt-1">
-                  Plural could not make this refund. Refund the shopper another way (e.g. a bank transfer) and
-                  note it on the order.
-                </Text>
-              )}
-            </li>
-          )
-        })}
-      </ul>
-    </div>
+    <li className="txt-compact-small flex justify-between gap-x-2 py-1">
+      <span className="truncate font-mono text-ui-fg-subtle">{capture.merchant_capture_reference}</span>
+      <span>
+        {formatMinor(capture.capture_amount.value, capture.capture_amount.currency)}
+        {capture.created_at ? ` · ${formatDateTime(capture.created_at)}` : ""}
+      </span>
+    </li>
+  )
+}
+
+function RefundItem({ refund, currency }: { refund: Refund; currency: string }) {
+  const failed = refund.status.toUpperCase() === "FAILED"
+  return (
+    <li
+      className={failed ? "bg-ui-tag-red-bg my-1 rounded-md px-2 py-1" : "py-1"}
+      data-testid={failed ? "plural-refund-failed" : "plural-refund"}
+    >
+      <div className="txt-compact-small flex items-center justify-between gap-x-2">
+        <span className="truncate font-mono text-ui-fg-subtle">{refund.reference}</span>
+        <span className="flex items-center gap-x-2">
+          {formatMinor(refund.amount, currency)}
+          <StatusBadge color={REFUND_COLORS[refund.status.toUpperCase()] ?? "grey"}>{humanize(refund.status)}</StatusBadge>
+        </span>
+      </div>
+      {failed && (
+        <Text size="xsmall" className="text-ui-fg-error pt-1">
+          Plural could not make this refund. Refund the shopper another way (e.g. a bank transfer) and
+          note it on the order.
+        </Text>
+      )}
+    </li>
   )
 }
 
 export function PluralPayment({ payment, busy, onCapture, onRelease }: Props) {
   const { plural } = payment
+  // Only an open authorisation offers these; releasing comes first, capturing (the primary action) last.
+  const actions = [
+    {
+      offered: payment.can_cancel,
+      run: onRelease,
+      variant: "secondary" as const,
+      testId: "plural-cancel",
+      label: "Release authorisation",
+    },
+    {
+      offered: payment.can_capture,
+      run: onCapture,
+      variant: "primary" as const,
+      testId: "plural-capture",
+      label: `Capture ${formatMinor(plural.amount.value, plural.amount.currency)}`,
+    },
+  ].filter((action) => action.offered)
   return (
     <div className="px-6 py-4" data-testid="plural-payment" data-payment-id={payment.payment_id}>
       <div className="flex items-center justify-between gap-x-2 pb-2">
@@ -159,33 +165,27 @@ export function PluralPayment({ payment, busy, onCapture, onRelease }: Props) {
         </div>
       )}
 
-      <Captures payment={payment} />
-      <Refunds payment={payment} />
+      <Listing title="Captures" testId="plural-captures" items={plural.captures}>
+        {(capture) => <CaptureItem key={capture.merchant_capture_reference} capture={capture} />}
+      </Listing>
+      <Listing title="Refunds" testId="plural-refunds" items={plural.refunds}>
+        {(refund) => <RefundItem key={refund.reference} refund={refund} currency={plural.amount.currency} />}
+      </Listing>
 
-      {(payment.can_capture || payment.can_cancel) && (
+      {actions.length > 0 && (
         <div className="flex justify-end gap-x-2 pt-3">
-          {payment.can_cancel && (
+          {actions.map((action) => (
             <Button
+              key={action.testId}
               size="small"
-              variant="secondary"
+              variant={action.variant}
               disabled={busy}
-              onClick={() => onRelease(payment)}
-              data-testid="plural-cancel"
+              onClick={() => action.run(payment)}
+              data-testid={action.testId}
             >
-              Release authorisation
+              {action.label}
             </Button>
-          )}
-          {payment.can_capture && (
-            <Button
-              size="small"
-              variant="primary"
-              disabled={busy}
-              onClick={() => onCapture(payment)}
-              data-testid="plural-capture"
-            >
-              Capture {formatMinor(plural.amount.value, plural.amount.currency)}
-            </Button>
-          )}
+          ))}
         </div>
       )}
     </div>

@@ -13,6 +13,8 @@ import type {
   PluralPaymentLink,
   PluralPaymentView,
   PointsBalance,
+  PointsConsentList,
+  PointsConsentRecord,
   ReconcileSummary,
 } from "../../shared"
 
@@ -23,6 +25,7 @@ export type {
   PluralPaymentLink,
   PluralPaymentView,
   PointsBalance,
+  PointsConsentRecord,
   ReconcileSummary,
 }
 
@@ -30,21 +33,6 @@ export const sdk = new Medusa({
   baseUrl: import.meta.env.VITE_BACKEND_URL || "/",
   auth: { type: "session" },
 })
-
-/** A shopper's stored pay-by-points consent, as the audit shows it. */
-export type PointsConsentRecord = {
-  id: string
-  cart_id: string
-  customer_id: string | null
-  text_version: string
-  /** The exact text the shopper agreed to. */
-  text: string
-  consented_at: string
-  plural_order_id: string | null
-  merchant_order_reference: string | null
-  /** The Medusa order the consent's Plural order became, when there is one. */
-  order_id: string | null
-}
 
 export type PointsConsentFilter = { order_id?: string; customer_id?: string; cart_id?: string }
 
@@ -76,7 +64,7 @@ export const pluralApi = {
     sdk.client.fetch<PointsBalance>("/admin/plural/points-balance", { method: "POST", body }),
   /** Newest first. */
   pointsConsents: (query: PointsConsentFilter & { limit: number; offset: number }) =>
-    sdk.client.fetch<{ consents: PointsConsentRecord[]; count: number }>("/admin/plural/points-consents", { query }),
+    sdk.client.fetch<PointsConsentList>("/admin/plural/points-consents", { query }),
 }
 
 /** The CSV download of the consents matching `filter` (the dashboard's session cookie authenticates it). */

@@ -5,11 +5,13 @@
  */
 import { defineWidgetConfig } from "@medusajs/admin-sdk"
 import type { AdminOrder, DetailWidgetProps } from "@medusajs/framework/types"
-import { Button, Container, Heading, Text, toast, usePrompt } from "@medusajs/ui"
+import { Button, Container, toast, usePrompt } from "@medusajs/ui"
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query"
+import { LoadError } from "../components/load-error"
 import { PluralExceptionNotice } from "../components/plural-exception"
 import { PluralPayment } from "../components/plural-payment"
 import { PluralPaymentLinkSection } from "../components/plural-payment-link"
+import { ViewTitle } from "../components/view-title"
 import { type PluralPaymentView, errorMessage, formatMinor, pluralApi } from "../lib/plural"
 import { PLURAL_PROVIDER_ID } from "../../shared"
 
@@ -93,26 +95,14 @@ const PluralOrderWidget = ({ data: order }: DetailWidgetProps<AdminOrder>) => {
   return (
     <Container className="divide-y p-0" data-testid="plural-widget">
       <div className="flex items-center justify-between px-6 py-4">
-        <div>
-          <Heading level="h2">Plural</Heading>
-          <Text size="small" className="text-ui-fg-subtle">
-            Live from Plural (Pine Labs Online)
-          </Text>
-        </div>
+        <ViewTitle title="Plural" description="Live from Plural (Pine Labs Online)" />
         <Button size="small" variant="secondary" onClick={sync} isLoading={action.isPending} data-testid="plural-sync">
           Sync from Plural
         </Button>
       </div>
       {owed && <PluralPaymentLinkSection orderId={order.id} owed={owed} onCreated={refresh} />}
       {view.isError ? (
-        <div className="px-6 py-4" data-testid="plural-load-error">
-          <Text size="small" className="text-ui-fg-error">
-            {errorMessage(view.error)}
-          </Text>
-          <Button size="small" variant="transparent" className="mt-2" onClick={() => view.refetch()}>
-            Try again
-          </Button>
-        </div>
+        <LoadError error={view.error} onRetry={() => view.refetch()} />
       ) : (
         <>
           {exceptions.length > 0 && (

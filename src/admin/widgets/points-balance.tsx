@@ -6,10 +6,11 @@
  */
 import { defineWidgetConfig } from "@medusajs/admin-sdk"
 import type { AdminCustomer, AdminOrder, DetailWidgetProps } from "@medusajs/framework/types"
-import { Button, Container, Heading, Input, Label, StatusBadge, Text } from "@medusajs/ui"
-import { type FormEvent, useRef, useState } from "react"
-import { normalizeMobileNumber } from "../../storefront"
+import { Button, Container, Input, Label, StatusBadge, Text } from "@medusajs/ui"
+import { type ComponentProps, type FormEvent, type Ref, useRef, useState } from "react"
+import { ViewTitle } from "../components/view-title"
 import { type PointsBalance, errorMessage, formatMajor, pluralApi } from "../lib/plural"
+import { normalizeMobileNumber, POINTS_CARD_NUMBER_PATTERN, REGISTERED_MOBILE_PATTERN } from "../../shared"
 
 type Subject = AdminOrder | AdminCustomer
 
@@ -39,7 +40,24 @@ function PointsResult({ result }: { result: PointsBalance }) {
   )
 }
 
-/** Digits only; a +91 / 0 prefix on the mobile number is dropped (as the storefront helper does). */
+/** One labelled input of the form. */
+function Field({
+  id,
+  label,
+  inputRef,
+  ...input
+}: { id: string; label: string; inputRef?: Ref<HTMLInputElement> } & Omit<ComponentProps<typeof Input>, "id" | "size" | "ref">) {
+  return (
+    <div className="flex flex-col gap-y-1">
+      <Label size="small" htmlFor={id}>
+        {label}
+      </Label>
+      <Input id={id} ref={inputRef} size="small" {...input} />
+    </div>
+  )
+}
+
+/** Digits only; a +91 / 0 prefix on the mobile number is dropped (the rule the storefront helper uses too). */
 const digits = (value: FormDataEntryValue | null) => String(value ?? "").replace(/\D/g, "")
 const mobile = (value: FormDataEntryValue | null) => normalizeMobileNumber(String(value ?? ""))
 
@@ -65,8 +83,8 @@ const PointsBalanceWidget = ({ data }: DetailWidgetProps<Subject>) => {
     }
     setResult(null)
     setError(null)
-    if (!/^\d{12,19}$/.test(body.card_number)) return setError("Enter the card number (12 to 19 digits).")
-    if (!/^\d{10}$/.test(body.registered_mobile_number)) return setError("Enter the 10-digit mobile number registered with the card.")
+    if (!POINTS_CARD_NUMBER_PATTERN.test(body.card_number)) return setError("Enter the card number (12 to 19 digits).")
+    if (!REGISTERED_MOBILE_PATTERN.test(body.registered_mobile_number)) return setError("Enter the 10-digit mobile number registered with the card.")
     if (!(body.amount > 0)) return setError("Enter the amount to pay, in rupees.")
     setChecking(true)
     try {
@@ -81,56 +99,40 @@ const PointsBalanceWidget = ({ data }: DetailWidgetProps<Subject>) => {
 
   return (
     <Container className="divide-y p-0" data-testid="points-widget">
-      <div className="px-6 py-4">
-        <Heading level="h2">Plural points balance</Heading>
-        <Text size="small" className="text-ui-fg-subtle">
-          What a card's reward points could pay {order ? "for this order" : ""}
-        </Text>
-      </div>
+      <ViewTitle
+        className="px-6 py-4"
+        title="Plural points balance"
+        description={`What a card's reward points could pay ${order ? "for this order" : ""}`}
+      />
       <form className="flex flex-col gap-y-3 px-6 py-4" onSubmit={submit} autoComplete="off">
-        <div className="flex flex-col gap-y-1">
-          <Label size="small" htmlFor="plural-points-card">
-            Card number
-          </Label>
-          <Input
-            id="plural-points-card"
-            ref={cardInput}
-            name="card_number"
-            size="small"
-            inputMode="numeric"
-            autoComplete="off"
-            data-testid="points-card-number"
-          />
-        </div>
-        <div className="flex flex-col gap-y-1">
-          <Label size="small" htmlFor="plural-points-mobile">
-            Registered mobile
-          </Label>
-          <Input
-            id="plural-points-mobile"
-            name="registered_mobile_number"
-            size="small"
-            type="tel"
-            inputMode="numeric"
-            defaultValue={order?.shipping_address?.phone ?? ""}
-            data-testid="points-mobile"
-          />
-        </div>
-        <div className="flex flex-col gap-y-1">
-          <Label size="small" htmlFor="plural-points-amount">
-            Amount (₹)
-          </Label>
-          <Input
-            id="plural-points-amount"
-            name="amount"
-            size="small"
-            type="number"
-            step="0.01"
-            min="0.01"
-            defaultValue={order ? String(order.total) : ""}
-            data-testid="points-amount"
-          />
-        </div>
+        <Field
+          id="plural-points-card"
+          label="Card number"
+          inputRef={cardInput}
+          name="card_number"
+          inputMode="numeric"
+          autoComplete="off"
+          data-testid="points-card-number"
+        />
+        <Field
+          id="plural-points-mobile"
+          label="Registered mobile"
+          name="registered_mobile_number"
+          type="tel"
+          inputMode="numeric"
+          defaultValue={order?.shipping_address?.phone ?? ""}
+          data-testid="points-mobile"
+        />
+        <Field
+          id="plural-points-amount"
+          label="Amount (₹)"
+          name="amount"
+          type="number"
+          step="0.01"
+          min="0.01"
+          defaultValue={order ? String(order.total) : ""}
+          data-testid="points-amount"
+        />
         {error && (
           <Text size="small" className="text-ui-fg-error" data-testid="points-error">
             {error}

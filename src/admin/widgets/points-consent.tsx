@@ -5,8 +5,9 @@
  */
 import { defineWidgetConfig } from "@medusajs/admin-sdk"
 import type { AdminCustomer, AdminOrder, DetailWidgetProps } from "@medusajs/framework/types"
-import { Container, Heading, Text } from "@medusajs/ui"
+import { Container, Text } from "@medusajs/ui"
 import { useQuery } from "@tanstack/react-query"
+import { ViewTitle } from "../components/view-title"
 import { type PointsConsentFilter, type PointsConsentRecord, errorMessage, formatDateTime, pluralApi, pointsConsentsCsvUrl } from "../lib/plural"
 
 type Subject = AdminOrder | AdminCustomer
@@ -51,12 +52,7 @@ const PointsConsentWidget = ({ data }: DetailWidgetProps<Subject>) => {
   return (
     <Container className="divide-y p-0" data-testid="points-consent-widget">
       <div className="flex items-center justify-between px-6 py-4">
-        <div>
-          <Heading level="h2">Pay-by-points consents</Heading>
-          <Text size="small" className="text-ui-fg-subtle">
-            What the shopper agreed to before paying with reward points
-          </Text>
-        </div>
+        <ViewTitle title="Pay-by-points consents" description="What the shopper agreed to before paying with reward points" />
         <div className="flex shrink-0 flex-col items-end gap-y-1 whitespace-nowrap">
           <a className="txt-compact-small text-ui-fg-interactive" href={pointsConsentsCsvUrl(filter)} download data-testid="points-consents-csv">
             Export CSV

@@ -29,6 +29,7 @@ import {
   PluralResponseError,
 } from "../errors"
 import { Order, RefundOrder, wrapped } from "../schemas"
+import { thrown } from "./thrown"
 
 // ---- A fake Plural on undici's MockAgent ----------------------------------------------------------------------
 
@@ -50,8 +51,6 @@ class FakePlural extends SharedFakePlural {
   }
 }
 
-
-
 function makeClient(fake: FakePlural, extra: Partial<PluralClientOptions> = {}) {
   const sleep = jest.fn(async (_ms: number) => {})
   const onRetry = jest.fn()
@@ -65,16 +64,6 @@ function makeClient(fake: FakePlural, extra: Partial<PluralClientOptions> = {}) 
     ...extra,
   })
   return { client, sleep, onRetry }
-}
-
-/** Runs `fn` and returns what it threw (failing the test if it did not throw). */
-async function thrown(fn: () => Promise<unknown>): Promise<any> {
-  try {
-    await fn()
-  } catch (error) {
-    return error
-  }
-  throw new Error("expected a rejection")
 }
 
 function expectNoSecrets(error: unknown, ...extra: string[]) {
@@ -124,6 +113,28 @@ describe("PluralClient calls", () => {
     expect(Number.isNaN(Date.parse(call.headers["request-timestamp"]))).toBe(false)
   }
 
+  /**
+   * One authorised call that Plural answers with `body`: `run` makes it on a fresh client. Checks the request's
+   * method, path and headers; answers what `run` returned and the request Plural got.
+   */
+  async function exchange<T>(
+    method: string,
+    path: string,
+    body: unknown,
+    run: (client: PluralClient) => Promise<T>,
+    on: { plural?: FakePlural; options?: Partial<PluralClientOptions> } = {}
+  ): Promise<{ result: T; call: Recorded }> {
+    const plural = on.plural ?? fake
+    plural.token().on(method, path, { status: 200, body })
+    const { client } = makeClient(plural, on.options)
+    const result = await run(client)
+    const [call] = plural.apiCalls
+    expect(call.method).toBe(method)
+    expect(call.path).toBe(path)
+    expectAuthorised(call)
+    return { result, call }
+  }
+
   it("generates a token with the documented body, and no bearer on the token call", async () => {
     fake.token().on("GET", `/api/pay/v1/orders/${ORDER_ID}`, { status: 200, body: order() })
     const { client } = makeClient(fake)
@@ -157,13 +168,9 @@ describe("PluralClient calls", () => {
   })
 
   it("createOrder: seed 001 request and response", async () => {
-    fake.token().on("POST", "/api/pay/v1/orders", { status: 200, body: createOrderResponse })
-    const { client } = makeClient(fake)
-    const created = await client.createOrder(createOrderRequest as any)
-    const [call] = fake.apiCalls
-    expect(call.method).toBe("POST")
-    expect(call.path).toBe("/api/pay/v1/orders")
-    expectAuthorised(call)
+    const { result: created, call } = await exchange("POST", "/api/pay/v1/orders", createOrderResponse, (client) =>
+      client.createOrder(createOrderRequest as any)
+    )
     // Seed 001 sends the reference as a number; the client sends the string.
     expect(call.body).toEqual({ ...createOrderRequest, merchant_order_reference: "112345" })
     expect(created.order_id).toBe("v1-4405071524-aa-qlAtAf")
@@ -176,12 +183,9 @@ describe("PluralClient calls", () => {
   })
 
   it("createPayment (UPI intent): seed 001 request and wrapped response", async () => {
-    fake.token().on("POST", "/api/pay/v1/orders/v1-4405071524-aa-qlAtAf/payments", { status: 200, body: intentResponse })
-    const { client } = makeClient(fake)
-    const result = await client.createPayment("v1-4405071524-aa-qlAtAf", intentRequest as any)
-    const [call] = fake.apiCalls
-    expect(call.method).toBe("POST")
-    expectAuthorised(call)
+    const { result, call } = await exchange("POST", "/api/pay/v1/orders/v1-4405071524-aa-qlAtAf/payments", intentResponse, (client) =>
+      client.createPayment("v1-4405071524-aa-qlAtAf", intentRequest as any)
+    )
     expect(call.body).toEqual(intentRequest)
     expect(result.order_id).toBe("v1-4405071524-aa-qlAtAf")
     expect(result.order?.status).toBe("PENDING")
@@ -223,13 +227,9 @@ describe("PluralClient calls", () => {
   })
 
   it("createHostedCheckout: seed 000 request (nested reference moved up) and response", async () => {
-    fake.token().on("POST", "/api/checkout/v1/orders", { status: 200, body: hostedResponse })
-    const { client } = makeClient(fake)
-    const result = await client.createHostedCheckout(hostedRequest as any)
-    const [call] = fake.apiCalls
-    expect(call.method).toBe("POST")
-    expect(call.path).toBe("/api/checkout/v1/orders")
-    expectAuthorised(call)
+    const { result, call } = await exchange("POST", "/api/checkout/v1/orders", hostedResponse, (client) =>
+      client.createHostedCheckout(hostedRequest as any)
+    )
     expect(call.body.merchant_order_reference).toBe("819e2785-155d-4cbf-ab20-a8ed5111c0f12")
     expect(call.body.order_amount).toEqual({ value: 1100, currency: "INR" })
     expect(call.body.purchase_details).toEqual(hostedRequest.purchase_details)
@@ -272,12 +272,9 @@ describe("PluralClient calls", () => {
   })
 
   it("captureOrder: PUT with seed 000's body, parses the processed order", async () => {
-    fake.token().on("PUT", `/api/pay/v1/orders/${ORDER_ID}/capture`, { status: 200, body: captureResponse })
-    const { client } = makeClient(fake)
-    const captured = await client.captureOrder(ORDER_ID, captureRequest)
-    const [call] = fake.apiCalls
-    expect(call.method).toBe("PUT")
-    expectAuthorised(call)
+    const { result: captured, call } = await exchange("PUT", `/api/pay/v1/orders/${ORDER_ID}/capture`, captureResponse, (client) =>
+      client.captureOrder(ORDER_ID, captureRequest)
+    )
     expect(call.body).toEqual({ merchant_capture_reference: "merchant-capture-ref-r4y" })
     expect(captured.status).toBe("PROCESSED")
     expect(captured.pre_auth).toBe(true)
@@ -291,24 +288,18 @@ describe("PluralClient calls", () => {
   })
 
   it("cancelOrder: PUT with no body, parses the cancelled order", async () => {
-    fake.token().on("PUT", `/api/pay/v1/orders/${ORDER_ID}/cancel`, { status: 200, body: cancelResponse })
-    const { client } = makeClient(fake)
-    const cancelled = await client.cancelOrder(ORDER_ID)
-    const [call] = fake.apiCalls
-    expect(call.method).toBe("PUT")
+    const { result: cancelled, call } = await exchange("PUT", `/api/pay/v1/orders/${ORDER_ID}/cancel`, cancelResponse, (client) =>
+      client.cancelOrder(ORDER_ID)
+    )
     expect(call.body).toBeUndefined()
-    expectAuthorised(call)
     expect(cancelled.status).toBe("CANCELLED")
     expect(cancelled.payments[0].status).toBe("CANCELLED")
   })
 
   it("refundOrder: POST with order_amount (the docs' field), parses the refund order", async () => {
-    fake.token().on("POST", `/api/pay/v1/refunds/${ORDER_ID}`, { status: 200, body: refundOrder("refund_01") })
-    const { client } = makeClient(fake)
-    const refund = await client.refundOrder(ORDER_ID, { merchant_order_reference: "refund_01", order_amount: { value: 500, currency: "INR" } })
-    const [call] = fake.apiCalls
-    expect(call.method).toBe("POST")
-    expectAuthorised(call)
+    const { result: refund, call } = await exchange("POST", `/api/pay/v1/refunds/${ORDER_ID}`, refundOrder("refund_01"), (client) =>
+      client.refundOrder(ORDER_ID, { merchant_order_reference: "refund_01", order_amount: { value: 500, currency: "INR" } })
+    )
     expect(call.body).toEqual({ merchant_order_reference: "refund_01", order_amount: { value: 500, currency: "INR" } })
     expect(call.body).not.toHaveProperty("refund_amount")
     expect(refund).toMatchObject({ type: "REFUND", status: "PROCESSED", parent_order_id: ORDER_ID, order_id: "v1-refund-0001" })
@@ -323,14 +314,10 @@ describe("PluralClient calls", () => {
   })
 
   it("checkPointsBalance: POST /payment-option at the host root, seed 000 request and response", async () => {
-    const fakeWithPath = new FakePlural("https://proxy.test")
-    fakeWithPath.token().on("POST", "/payment-option", { status: 200, body: pointsResponse })
-    const { client } = makeClient(fakeWithPath, { baseUrl: "https://proxy.test/" })
-    const result = await client.checkPointsBalance(pointsRequest)
-    const [call] = fakeWithPath.apiCalls
-    expect(call.path).toBe("/payment-option")
-    expect(call.method).toBe("POST")
-    expectAuthorised(call)
+    const { result, call } = await exchange("POST", "/payment-option", pointsResponse, (client) => client.checkPointsBalance(pointsRequest), {
+      plural: new FakePlural("https://proxy.test"),
+      options: { baseUrl: "https://proxy.test/" },
+    })
     expect(call.body).toEqual(pointsRequest)
     expect(result).toEqual(pointsResponse)
   })

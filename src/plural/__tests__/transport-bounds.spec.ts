@@ -11,6 +11,7 @@ import tokenRequest from "../../../test/fixtures/plural/seed000.token.request.js
 import { PluralClient, type PluralClientOptions } from "../client"
 import { PluralApiError, PluralNetworkError, PluralResponseError } from "../errors"
 import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUTS, Transport } from "../transport"
+import { thrown } from "./thrown"
 
 const ORIGIN = "https://plural.test"
 const ORDER_ID = captureResponse.data.order_id
@@ -49,15 +50,6 @@ function makeClient(fake: FakePlural, extra: Partial<PluralClientOptions> = {}) 
 function invoked(fake: FakePlural, path: string): number {
   const interceptor = fake.pending().find((i) => i.path === path) as { timesInvoked?: number } | undefined
   return interceptor?.timesInvoked ?? 0
-}
-
-async function thrown(fn: () => Promise<unknown>): Promise<any> {
-  try {
-    await fn()
-  } catch (error) {
-    return error
-  }
-  throw new Error("expected a rejection")
 }
 
 afterEach(() => {

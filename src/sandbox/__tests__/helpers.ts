@@ -90,9 +90,11 @@ export async function eventually<T>(check: () => T | undefined | Promise<T | und
 
 export type Received = { headers: IncomingHttpHeaders; body: string }
 
-/** A local webhook receiver that answers 500 to the first `failFirst` requests. */
-export async function receiver(failFirst = 0): Promise<{ url: string; received: Received[]; close(): Promise<void>; failFirst: number }> {
-  const state = { received: [] as Received[], failFirst }
+export type Receiver = { url: string; received: Received[]; close(): Promise<void>; failFirst: number }
+
+/** A local webhook receiver that answers 500 to the first `failFirst` requests (none until a test sets it). */
+async function receiver(): Promise<Receiver> {
+  const state = { received: [] as Received[], failFirst: 0 }
   const server: Server = createServer((req, res) => {
     let body = ""
     req.on("data", (chunk) => (body += chunk))
@@ -104,4 +106,28 @@ export async function receiver(failFirst = 0): Promise<{ url: string; received: 
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`
   return Object.assign(state, { url, close: () => new Promise<void>((resolve) => server.close(() => resolve())) })
+}
+
+/**
+ * For a suite about webhooks: one sandbox that delivers them to a local receiver, started before the suite and
+ * stopped after it; before each test the sandbox is reset and the receiver forgets what it got and fails nothing.
+ * `started` hands the suite both, once they run.
+ */
+export function webhookSandbox(options: SandboxOptions, started: (suite: { h: Harness; hooks: Receiver }) => void): void {
+  let h: Harness
+  let hooks: Receiver
+  beforeAll(async () => {
+    hooks = await receiver()
+    h = await harness({ ...options, webhookUrl: hooks.url })
+    started({ h, hooks })
+  })
+  afterAll(async () => {
+    await h.sandbox.stop()
+    await hooks.close()
+  })
+  beforeEach(async () => {
+    await h.control("POST", "/reset")
+    hooks.received.length = 0
+    hooks.failFirst = 0
+  })
 }

@@ -4,25 +4,14 @@
  * `refunded_amount`.
  */
 import { RefundOrder, wrapped } from "../../plural/schemas"
-import { eventually, harness, type Harness, receiver, uniqueReference } from "./helpers"
+import { eventually, type Harness, type Receiver, uniqueReference, webhookSandbox } from "./helpers"
 
 type Event = { event_type: string; data: any }
 
 describe("sandbox refunds", () => {
   let h: Harness
-  let hooks: Awaited<ReturnType<typeof receiver>>
-  beforeAll(async () => {
-    hooks = await receiver()
-    h = await harness({ webhookUrl: hooks.url, webhookRetryDelaysMs: [5] })
-  })
-  afterAll(async () => {
-    await h.sandbox.stop()
-    await hooks.close()
-  })
-  beforeEach(async () => {
-    await h.control("POST", "/reset")
-    hooks.received.length = 0
-  })
+  let hooks: Receiver
+  webhookSandbox({ webhookRetryDelaysMs: [5] }, (started) => ({ h, hooks } = started))
   afterEach(() => h.sandbox.configure({ duplicateMode: "return_existing" }))
 
   const get = async (orderId: string) => (await h.api("GET", `/api/pay/v1/orders/${orderId}`)).body.data

@@ -2,24 +2,12 @@
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import { verifyWebhook } from "../../plural/signatures"
-import { eventually, harness, type Harness, receiver } from "./helpers"
+import { eventually, type Harness, type Receiver, webhookSandbox } from "./helpers"
 
 describe("sandbox webhooks", () => {
   let h: Harness
-  let hooks: Awaited<ReturnType<typeof receiver>>
-  beforeAll(async () => {
-    hooks = await receiver()
-    h = await harness({ webhookUrl: hooks.url, webhookRetryDelaysMs: [5, 5, 5] })
-  })
-  afterAll(async () => {
-    await h.sandbox.stop()
-    await hooks.close()
-  })
-  beforeEach(async () => {
-    await h.control("POST", "/reset")
-    hooks.received.length = 0
-    hooks.failFirst = 0
-  })
+  let hooks: Receiver
+  webhookSandbox({ webhookRetryDelaysMs: [5, 5, 5] }, (started) => ({ h, hooks } = started))
 
   const deliveries = async () => (await h.control("GET", "/webhooks")).body
 

@@ -5,12 +5,14 @@
  */
 import { defineRouteConfig } from "@medusajs/admin-sdk"
 import { CreditCard } from "@medusajs/icons"
-import { Button, Container, Heading, Select, Table, Text, toast } from "@medusajs/ui"
+import { Button, Container, Select, Table, Text, toast } from "@medusajs/ui"
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query"
 import { useState } from "react"
 import { Link } from "react-router-dom"
+import { LoadError } from "../../components/load-error"
 import { ExceptionBadge } from "../../components/plural-exception"
 import { Copyable } from "../../components/plural-payment"
+import { ViewTitle } from "../../components/view-title"
 import {
   EXCEPTION_BADGES,
   type PluralException,
@@ -124,12 +126,11 @@ const PluralPage = () => {
   return (
     <Container className="divide-y p-0" data-testid="plural-exceptions-page">
       <div className="flex flex-wrap items-center justify-between gap-4 px-6 py-4">
-        <div>
-          <Heading level="h1">Plural</Heading>
-          <Text size="small" className="text-ui-fg-subtle">
-            Plural payments without an order, automatic refunds and releases, refunds in doubt and failing webhooks
-          </Text>
-        </div>
+        <ViewTitle
+          level="h1"
+          title="Plural"
+          description="Plural payments without an order, automatic refunds and releases, refunds in doubt and failing webhooks"
+        />
         <div className="flex items-center gap-x-2">
           <div className="w-60">
             <Select size="small" value={kind ?? ALL} onValueChange={filter}>
@@ -163,14 +164,7 @@ const PluralPage = () => {
           Loading…
         </Text>
       ) : list.isError ? (
-        <div className="px-6 py-4" data-testid="plural-load-error">
-          <Text size="small" className="text-ui-fg-error">
-            {errorMessage(list.error)}
-          </Text>
-          <Button size="small" variant="transparent" className="mt-2" onClick={() => list.refetch()}>
-            Try again
-          </Button>
-        </div>
+        <LoadError error={list.error} onRetry={() => list.refetch()} />
       ) : rows.length === 0 && offset > 0 ? (
         // The page emptied under us (a reconcile settled its rows): the way back, not a false "all clear".
         <div className="px-6 py-8 text-center">
