@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 /**
  * What PluralClient costs on top of the HTTP call it makes: `client.getOrder(id)` against a bare undici `request()`
  * for the same order (GET /api/pay/v1/orders/:id with the bearer token, body read and JSON.parse-d), both over the
@@ -21,6 +22,7 @@ import { fork } from "node:child_process"
 import { createRequire } from "node:module"
 import { join, resolve } from "node:path"
 import { parseArgs } from "node:util"
+import { concurrently } from "../scripts/lib/concurrently.mjs"
 
 const root = join(import.meta.dirname ?? new URL(".", import.meta.url).pathname, "..")
 const require = createRequire(join(root, "package.json"))
@@ -36,13 +38,22 @@ const { values } = parseArgs({
   },
 })
 const built = resolve(root, values["build-dir"])
+/** @returns {typeof import("../src/sandbox/index.js")} */
+const sandboxModule = () => require(join(built, "src/sandbox"))
+
+/** @typedef {{ url: string, merchant: import("../src/sandbox/index.js").SandboxMerchant }} SandboxAddress */
+/** @typedef {"bare" | "client"} Side */
+/** @typedef {{ perSecond: number, cpuMicros: number }} Round */
 
 // ---- The sandbox, in a child process unless --in-process ----------------------------------------------------------
 
 if (values["sandbox-child"]) {
-  const { startSandbox } = require(join(built, "src/sandbox"))
-  const sandbox = await startSandbox({ seed: "bench" })
-  process.send({ url: sandbox.url, merchant: sandbox.merchant })
+  const sandbox = await sandboxModule().startSandbox({ seed: "bench" })
+  // Only fork() (below) gives this process the channel to its parent.
+  if (!process.send) throw new Error("--sandbox-child is for the process the bench forks")
+  /** @type {SandboxAddress} */
+  const address = { url: sandbox.url, merchant: sandbox.merchant }
+  process.send(address)
   process.on("message", async () => {
     await sandbox.stop()
     process.exit(0)
@@ -52,12 +63,17 @@ if (values["sandbox-child"]) {
   await main()
 }
 
+/**
+ * The sandbox, in this process or a child one.
+ * @returns {Promise<SandboxAddress & { stop: () => Promise<unknown> }>}
+ */
 async function startSandbox() {
   if (values["in-process"]) {
-    const sandbox = await require(join(built, "src/sandbox")).startSandbox({ seed: "bench" })
+    const sandbox = await sandboxModule().startSandbox({ seed: "bench" })
     return { url: sandbox.url, merchant: sandbox.merchant, stop: () => sandbox.stop() }
   }
   const child = fork(new URL(import.meta.url).pathname, ["--sandbox-child", "--build-dir", values["build-dir"]], { execArgv: [] })
+  /** @type {SandboxAddress} */
   const started = await new Promise((resolve, reject) => {
     child.once("message", resolve)
     child.once("exit", (code) => reject(new Error(`the sandbox exited (${code})`)))
@@ -74,7 +90,8 @@ async function startSandbox() {
 
 async function main() {
   const { Agent, request } = require("undici")
-  const { PluralClient, DEFAULT_TIMEOUTS } = require(join(built, "src/plural"))
+  /** @type {typeof import("../src/plural/index.js")} */
+  const { PluralClient, DEFAULT_TIMEOUTS, TokenResponse } = require(join(built, "src/plural"))
 
   const rounds = Number(values.rounds)
   const calls = Number(values.calls)
@@ -123,14 +140,17 @@ async function main() {
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ client_id: credentials.clientId, client_secret: credentials.clientSecret, grant_type: "client_credentials" }),
   })
-  const { access_token: token } = await tokenResponse.body.json()
+  const { access_token: token } = TokenResponse.parse(await tokenResponse.body.json())
   const bareHeaders = { accept: "application/json", authorization: `Bearer ${token}` }
 
   const client = new PluralClient({ ...credentials, dispatcher: agent })
 
+  /** @type {Record<Side, () => Promise<void>>} */
   const sides = {
     bare: async () => {
       const response = await request(`${sandbox.url}${path}`, { method: "GET", dispatcher: agent, headers: bareHeaders })
+      // Read as a bare caller would: parsed, not validated.
+      /** @type {{ data: { order_id: string } }} */
       const order = JSON.parse(await response.body.text())
       if (response.statusCode !== 200 || order.data.order_id !== orderId) throw new Error(`bare: HTTP ${response.statusCode}`)
     },
@@ -140,18 +160,17 @@ async function main() {
     },
   }
 
+  /**
+   * `n` calls, `concurrency` at a time: calls per second, and the CPU this process used (µs).
+   * @param {() => Promise<void>} call
+   * @param {number} n
+   * @param {number} concurrency
+   * @returns {Promise<Round>}
+   */
   async function run(call, n, concurrency) {
-    let next = 0
     const cpu = process.cpuUsage()
     const started = process.hrtime.bigint()
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (next < n) {
-          next++
-          await call()
-        }
-      })
-    )
+    await concurrently(n, concurrency, call)
     const seconds = Number(process.hrtime.bigint() - started) / 1e9
     const used = process.cpuUsage(cpu)
     return { perSecond: n / seconds, cpuMicros: used.user + used.system }
@@ -160,10 +179,13 @@ async function main() {
   const warmup = Number(values.warmup)
   for (const call of Object.values(sides)) await run(call, warmup, 16)
 
+  /** @type {{ concurrency: number, perSide: Record<Side, Round[]> }[]} */
   const results = []
   for (const concurrency of levels) {
+    /** @type {Record<Side, Round[]>} */
     const perSide = { bare: [], client: [] }
     for (let round = 0; round < rounds; round++) {
+      /** @type {Side[]} */
       const order = round % 2 === 0 ? ["bare", "client"] : ["client", "bare"]
       for (const side of order) perSide[side].push(await run(sides[side], calls, concurrency))
     }
@@ -174,22 +196,28 @@ async function main() {
   await agent.close()
   await sandbox.stop()
 
-  // Linear interpolation between closest ranks: the median of 10 rounds is the mean of the 5th and 6th.
+  /**
+   * Linear interpolation between closest ranks: the median of 10 rounds is the mean of the 5th and 6th.
+   * @param {number[]} xs
+   * @param {number} q
+   */
   const quantile = (xs, q) => {
     const sorted = [...xs].sort((a, b) => a - b)
     const at = q * (sorted.length - 1)
     const below = Math.floor(at)
     return sorted[below] + (sorted[Math.min(below + 1, sorted.length - 1)] - sorted[below]) * (at - below)
   }
+  /** @param {number} n */
   const fmt = (n) => Math.round(n).toLocaleString("en-US")
   console.log(`client overhead: getOrder vs bare undici, ${rounds} rounds x ${calls} calls per side, sandbox ${values["in-process"] ? "in this process" : "in a child process"}, Node ${process.version}`)
   for (const { concurrency, perSide } of results) {
-    const summary = {}
-    for (const side of ["bare", "client"]) {
+    /** @type {Record<Side, number>} */
+    const cpuPerCall = { bare: 0, client: 0 }
+    for (const side of /** @type {Side[]} */ (["bare", "client"])) {
       const rs = perSide[side]
       const throughput = rs.map((r) => r.perSecond)
       const cpu = rs.reduce((sum, r) => sum + r.cpuMicros, 0) / (rs.length * calls)
-      summary[side] = { median: quantile(throughput, 0.5), cpu }
+      cpuPerCall[side] = cpu
       const label = `c=${String(concurrency).padEnd(2)} ${side.padEnd(6)}`
       console.log(`${label} calls                    ${fmt(rs.length * calls)}`)
       console.log(`${label} throughput median        ${fmt(quantile(throughput, 0.5))} calls/s`)
@@ -199,6 +227,6 @@ async function main() {
     const ratios = perSide.client.map((r, i) => r.perSecond / perSide.bare[i].perSecond)
     const ratio = quantile(ratios, 0.5)
     console.log(`c=${String(concurrency).padEnd(2)} client/bare throughput   ${ratio.toFixed(2)} (median of rounds; goal >= 0.80: ${ratio >= 0.8 ? "met" : "NOT met"})`)
-    console.log(`c=${String(concurrency).padEnd(2)} client extra CPU/call    ${(summary.client.cpu - summary.bare.cpu).toFixed(1)} µs`)
+    console.log(`c=${String(concurrency).padEnd(2)} client extra CPU/call    ${(cpuPerCall.client - cpuPerCall.bare).toFixed(1)} µs`)
   }
 }

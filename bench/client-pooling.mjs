@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 /**
  * Why the provider keeps one PluralClient (a keep-alive pool per origin and a cached access token): measured side
  * by side against a client made per call (new connections and a new token every time), on loopback against the
@@ -9,10 +10,13 @@
 import { createRequire } from "node:module"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
+import { concurrently } from "../scripts/lib/concurrently.mjs"
 
 const root = join(import.meta.dirname ?? new URL(".", import.meta.url).pathname, "..")
 const require = createRequire(join(root, "package.json"))
+/** @type {typeof import("../src/plural/index.js")} */
 const { PluralClient } = require(join(root, ".medusa/server/src/plural"))
+/** @type {typeof import("../src/sandbox/index.js")} */
 const { startSandbox } = require(join(root, ".medusa/server/src/sandbox"))
 
 const { values } = parseArgs({ options: { calls: { type: "string", default: "2000" }, concurrency: { type: "string", default: "16" } } })
@@ -25,17 +29,14 @@ const setup = new PluralClient(credentials)
 const order = await setup.createOrder({ merchant_order_reference: "bench-order", order_amount: { value: 49950, currency: "INR" } })
 await setup.close()
 
+/**
+ * `calls` calls of `getOrder`, `concurrency` at a time: calls per second, and how long they took.
+ * @param {string} label
+ * @param {() => Promise<unknown>} getOrder
+ */
 async function measure(label, getOrder) {
-  let next = 0
   const started = process.hrtime.bigint()
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < calls) {
-        next++
-        await getOrder()
-      }
-    })
-  )
+  await concurrently(calls, concurrency, getOrder)
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
   return { label, perSecond: calls / seconds, seconds }
 }

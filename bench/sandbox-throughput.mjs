@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 /**
  * Measures the Plural sandbox's get-order throughput: requests per second over keep-alive from undici.
  *
@@ -14,6 +15,7 @@ import { mkdirSync, readdirSync, writeFileSync } from "node:fs"
 import { dirname, join, relative } from "node:path"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
+import { concurrently } from "../scripts/lib/concurrently.mjs"
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..")
 const require = createRequire(join(root, "package.json"))
@@ -27,6 +29,7 @@ const { values } = parseArgs({
 const total = Number(values.requests)
 const connections = Number(values.connections)
 
+/** Compiles src/sandbox and src/plural to CommonJS; returns the folder that holds them as `src/…`. */
 function compileOnTheFly() {
   const swc = require("@swc/core")
   const out = join(root, "node_modules", ".cache", "plural-sandbox-bench")
@@ -43,14 +46,24 @@ function compileOnTheFly() {
       writeFileSync(target, code)
     }
   }
-  return join(out, "src", "sandbox")
+  return out
 }
 
-const { startSandbox } = require(values.built ? join(root, ".medusa", "server", "src", "sandbox") : compileOnTheFly())
+const compiled = values.built ? join(root, ".medusa", "server") : compileOnTheFly()
+/** @type {typeof import("../src/sandbox/index.js")} */
+const { startSandbox } = require(join(compiled, "src", "sandbox"))
+/** @type {typeof import("../src/plural/index.js")} */
+const { Order, TokenResponse, wrapped } = require(join(compiled, "src", "plural"))
 const { Agent, request } = require("undici")
 
 const sandbox = await startSandbox({ seed: "bench" })
 const agent = new Agent({ connections, pipelining: 1, keepAliveTimeout: 10_000 })
+/**
+ * A POST of `body` as JSON; resolves the answer's JSON.
+ * @param {string} path
+ * @param {unknown} body
+ * @param {string} [token]
+ */
 const post = async (path, body, token) => {
   const response = await request(`${sandbox.url}${path}`, {
     method: "POST",
@@ -62,12 +75,16 @@ const post = async (path, body, token) => {
 }
 
 try {
-  const { access_token: token } = await post("/api/auth/v1/token", {
-    client_id: sandbox.merchant.client_id,
-    client_secret: sandbox.merchant.client_secret,
-    grant_type: "client_credentials",
-  })
-  const { data: order } = await post("/api/pay/v1/orders", { merchant_order_reference: "bench-1", order_amount: { value: 1100, currency: "INR" } }, token)
+  const { access_token: token } = TokenResponse.parse(
+    await post("/api/auth/v1/token", {
+      client_id: sandbox.merchant.client_id,
+      client_secret: sandbox.merchant.client_secret,
+      grant_type: "client_credentials",
+    })
+  )
+  const { data: order } = wrapped(Order).parse(
+    await post("/api/pay/v1/orders", { merchant_order_reference: "bench-1", order_amount: { value: 1100, currency: "INR" } }, token)
+  )
   const path = `/api/pay/v1/orders/${order.order_id}`
   const getOrder = async () => {
     const response = await request(`${sandbox.url}${path}`, { dispatcher: agent, headers: { authorization: `Bearer ${token}` } })
@@ -76,15 +93,8 @@ try {
   }
 
   for (let i = 0; i < 500; i++) await getOrder() // warm-up
-  let issued = 0
-  const worker = async () => {
-    while (issued < total) {
-      issued += 1
-      await getOrder()
-    }
-  }
   const started = process.hrtime.bigint()
-  await Promise.all(Array.from({ length: connections }, worker))
+  await concurrently(total, connections, getOrder)
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
   console.log(`get-order: ${total} requests over ${connections} keep-alive connections in ${seconds.toFixed(2)} s`)
   console.log(`${Math.round(total / seconds)} requests/s`)

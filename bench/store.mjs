@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 /**
  * `npm run bench`: the plugin in a store as a merchant runs it, measured side by side in one run. It builds the plugin,
  * installs it into a Medusa 2.21.2 app the way `npm pack` ships it (the demo's store: `medusa start`, Medusa's system
@@ -18,13 +19,15 @@ import http from "node:http"
 import os from "node:os"
 import path from "node:path"
 import { parseArgs } from "node:util"
+import { concurrently } from "../scripts/lib/concurrently.mjs"
 import { freePort } from "../scripts/lib/ports.cjs"
+import { forwardTo, listenOnLoopback } from "../scripts/lib/proxy.mjs"
 
 const ROOT = path.resolve(import.meta.dirname ?? new URL(".", import.meta.url).pathname, "..")
-const require = createRequire(path.join(ROOT, "package.json"))
-const { startDemo } = require("./scripts/demo/start.cjs")
-const { serverFromEnvironment } = require("./scripts/lib/database.cjs")
-const { browserReturn, readyCart, sandboxControl, startSession, storeApi } = require("./scripts/lib/store-api.cjs")
+const require = createRequire(import.meta.url)
+const { startDemo } = require("../scripts/demo/start.cjs")
+const { serverFromEnvironment } = require("../scripts/lib/database.cjs")
+const { browserReturn, readyCart, sandboxControl, startSession, storeApi } = require("../scripts/lib/store-api.cjs")
 
 const { values: args } = parseArgs({
   options: {
@@ -47,8 +50,11 @@ const N_CHECKOUTS = Number(args.checkouts)
 const N_MEMORY = Number(args["memory-webhooks"])
 const CONCURRENCY = Number(args.concurrency)
 
+/** @type {string[]} */
 const lines = []
+/** @param {string} message */
 const say = (message) => process.stdout.write(`${message}\n`)
+/** @param {string} text */
 const figure = (text) => {
   lines.push(text)
   say(`  » ${text}`)
@@ -56,13 +62,28 @@ const figure = (text) => {
 
 // ---- statistics --------------------------------------------------------------------------------------------------
 
+/**
+ * @param {number[]} values
+ * @param {number} q
+ */
 const quantile = (values, q) => {
   if (!values.length) return NaN
   const sorted = [...values].sort((a, b) => a - b)
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]
 }
+/**
+ * @template {string} K
+ * @param {Record<K, number>[]} rows
+ * @param {K} key
+ */
 const median = (rows, key) => quantile(rows.map((row) => row[key]), 0.5)
+/** @param {number} value */
 const ms = (value) => `${value.toFixed(value < 10 ? 2 : 0)} ms`
+/**
+ * @param {number} ratio
+ * @param {number} goal
+ * @param {"higher" | "lower"} [better]
+ */
 const ratioLine = (ratio, goal, better = "higher") => {
   const met = better === "higher" ? ratio >= goal : ratio <= goal
   return `ratio ${ratio.toFixed(2)} (goal ${better === "higher" ? "≥" : "≤"} ${goal}: ${met ? "met" : "NOT met"})`
@@ -70,7 +91,11 @@ const ratioLine = (ratio, goal, better = "higher") => {
 
 // ---- the counting proxy between the store and Plural ----------------------------------------------------------------
 
-/** Which Plural call a request is, by method and path. */
+/**
+ * Which Plural call a request is, by method and path.
+ * @param {string} method
+ * @param {string} url
+ */
 function routeOf(method, url) {
   const p = url.split("?")[0]
   if (p === "/api/auth/v1/token") return "token"
@@ -85,60 +110,67 @@ function routeOf(method, url) {
   return "other"
 }
 
+/**
+ * A proxy in front of Plural (`target`) that counts the calls per route and can add latency to each.
+ * @param {string} target
+ */
 async function startCountingProxy(target) {
+  /** @type {Map<string, number>} */
   const counts = new Map()
   const state = { latencyMs: 0 }
   const upstream = new URL(target)
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 })
   const server = http.createServer((req, res) => {
-    const route = routeOf(req.method, req.url)
+    // A server's request always has a method and a URL.
+    const route = routeOf(/** @type {string} */ (req.method), /** @type {string} */ (req.url))
     counts.set(route, (counts.get(route) ?? 0) + 1)
     const forward = () => {
-      const out = http.request(
-        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host }, agent },
-        (answer) => {
-          res.writeHead(answer.statusCode, answer.headers)
-          answer.pipe(res)
-        }
-      )
+      const out = forwardTo(req, res, upstream, { agent })
       out.on("error", () => res.destroy())
       req.pipe(out)
     }
     state.latencyMs ? setTimeout(forward, state.latencyMs) : forward()
   })
   server.keepAliveTimeout = 60_000
-  const port = await freePort()
-  await new Promise((resolve) => server.listen(port, "127.0.0.1", resolve))
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: await listenOnLoopback(server),
     counts,
     /** Plural calls other than the token since `reset()`. */
     calls: () => [...counts].filter(([route]) => route !== "token").reduce((sum, [, n]) => sum + n, 0),
     reset: () => counts.clear(),
+    /** @param {number} value */
     setLatency: (value) => (state.latencyMs = value),
-    stop: () => new Promise((resolve) => server.close(resolve)),
+    /** @returns {Promise<void>} */
+    stop: () => new Promise((resolve) => server.close(() => resolve())),
   }
 }
 
 // ---- the store, through its API ---------------------------------------------------------------------------------------
 
-/** `total` requests by `concurrency` workers; resolves each request's latency in ms. */
+/**
+ * `total` requests by `concurrency` workers; resolves each request's latency in ms, and the seconds it all took.
+ * @param {number} total
+ * @param {number} concurrency
+ * @param {(i: number) => Promise<unknown>} send
+ */
 async function load(total, concurrency, send) {
+  /** @type {number[]} */
   const latencies = []
-  let next = 0
-  const worker = async () => {
-    while (next < total) {
-      const i = next++
-      const t0 = performance.now()
-      await send(i)
-      latencies.push(performance.now() - t0)
-    }
-  }
   const t0 = performance.now()
-  await Promise.all(Array.from({ length: concurrency }, worker))
+  await concurrently(total, concurrency, async (i) => {
+    const sent = performance.now()
+    await send(i)
+    latencies.push(performance.now() - sent)
+  })
   return { latencies, seconds: (performance.now() - t0) / 1000 }
 }
 
+/**
+ * `check()`'s first truthy value, asked every 100 ms; fails naming `what` after `attempts` tries.
+ * @template T
+ * @param {() => Promise<T>} check
+ * @param {string} what
+ */
 async function until(check, what, attempts = 1200) {
   for (let i = 0; i < attempts; i++) {
     const value = await check()
@@ -148,11 +180,22 @@ async function until(check, what, attempts = 1200) {
   throw new Error(`gave up waiting for ${what}`)
 }
 
+/** The plugin's webhook route, and Medusa's built-in one for the same provider. */
+const OURS = "/hooks/plural/webhook"
+const BUILT_IN = "/hooks/payment/plural_plural"
+/**
+ * One side of the webhook comparison: every request's latency (ms), and the seconds its rounds took.
+ * @typedef {{ latencies: number[], seconds: number }} Side
+ */
+
 /** Longer than Medusa's 5-second deferral of its built-in webhook processing, so a quiet spell is really the end. */
 const QUIET_MS = 6000
 const SAMPLE_MS = 250
 
-/** CPU time (ms) a process has used so far, from /proc. */
+/**
+ * CPU time (ms) a process has used so far, from /proc.
+ * @param {number} pid
+ */
 function cpuMsOf(pid) {
   const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ")
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100
@@ -161,6 +204,7 @@ function cpuMsOf(pid) {
 /**
  * Waits until the process has been quiet (under a tenth of a core) for QUIET_MS, and resolves when it was last busy
  * (performance.now() time): the end of whatever it was processing. Bounded: 10 minutes.
+ * @param {number} pid
  */
 async function serverIdle(pid) {
   let lastBusy = performance.now()
@@ -175,15 +219,23 @@ async function serverIdle(pid) {
   throw new Error("the server never went idle")
 }
 
+/**
+ * The resident memory (bytes) of a process, from /proc.
+ * @param {number} pid
+ */
 function rssOf(pid) {
   const status = fs.readFileSync(`/proc/${pid}/status`, "utf8")
-  return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) * 1024
+  const kib = /VmRSS:\s+(\d+)/.exec(status)?.[1]
+  if (kib === undefined) throw new Error(`no VmRSS in /proc/${pid}/status`)
+  return Number(kib) * 1024
 }
 
 // ---- the run ------------------------------------------------------------------------------------------------------------
 
 const ports = { medusa: await freePort(), storefront: await freePort(), sandbox: await freePort() }
+/** @type {Awaited<ReturnType<typeof startCountingProxy>> | undefined} */
 let proxy
+/** @type {NodeJS.ProcessEnv} */
 const env = { ...process.env, DEMO_LOCKING: "postgres" }
 if (env.DATABASE_URL) env.DATABASE_URL = env.DATABASE_URL.replace(/\/[^/?]*(\?|$)/, "/medusa_plural_bench$1")
 say(`npm run bench — ${new Date().toISOString()} — ${os.cpus().length} × ${os.cpus()[0]?.model ?? "CPU"}, Node ${process.version}`)
@@ -200,14 +252,24 @@ const demo = await startDemo({
   pluralBaseUrl: async (sandboxUrl) => (proxy = await startCountingProxy(sandboxUrl)).url,
 })
 
+/**
+ * The bench's own database on `server`, when the environment names one.
+ * @param {import("../scripts/lib/database.cjs").DatabaseServer | undefined} server
+ */
 function withBenchDatabase(server) {
   return server && { ...server, database: "medusa_plural_bench" }
 }
 
+/** @type {Awaited<ReturnType<typeof demo.startInstance>> | undefined} */
 let second
 try {
+  // startDemo started it (pluralBaseUrl) before the store.
+  if (!proxy) throw new Error("the counting proxy did not start")
+  // A started server has a pid.
+  const serverPid = /** @type {number} */ (demo.medusaPid)
   const api = storeApi(demo.urls.medusa, demo.publishableKey)
   const sandboxUrl = demo.urls.sandbox
+  /** @type {typeof import("../src/plural/index.js")} */
   const { signWebhook } = require(path.join(ROOT, ".medusa/server/src/plural"))
   const webhookSecret = demo.sandboxControl.merchant.webhook_secret
 
@@ -242,7 +304,7 @@ try {
   // 2. Plural calls per paid checkout, the browser return and the webhook racing on two instances, at added latency.
   for (const latency of [50, 500]) {
     proxy.setLatency(latency)
-    await sandboxControl(sandboxUrl, "POST", "/config", { webhookUrl: `${second.url}/hooks/plural/webhook` })
+    await sandboxControl(sandboxUrl, "POST", "/config", { webhookUrl: `${second.url}${OURS}` })
     const perCheckout = []
     for (let i = 0; i < Math.max(4, Math.floor(N_CHECKOUTS / 2)); i++) {
       const cartId = await readyCart(api, demo.regionId)
@@ -251,7 +313,12 @@ try {
       const paid = await sandboxControl(sandboxUrl, "POST", `/orders/${session.data.plural_order_id}/complete`, { outcome: "success", send_webhook: true })
       await browserReturn(demo.urls.medusa, paid.callback)
       // The webhook's processing on the other instance finishes after the return: wait for the inbox to say so.
-      await until(async () => (await sandboxControl(sandboxUrl, "GET", "/webhooks")).some((d) => d.order_id === session.data.plural_order_id && d.state === "delivered"), "the webhook delivery")
+      const delivered = async () => {
+        /** @type {import("../src/sandbox/index.js").Delivery[]} */
+        const deliveries = await sandboxControl(sandboxUrl, "GET", "/webhooks")
+        return deliveries.some((d) => d.order_id === session.data.plural_order_id && d.state === "delivered")
+      }
+      await until(delivered, "the webhook delivery")
       await new Promise((resolve) => setTimeout(resolve, latency * 4 + 500))
       perCheckout.push(proxy.calls())
     }
@@ -260,7 +327,7 @@ try {
     )
   }
   proxy.setLatency(0)
-  await sandboxControl(sandboxUrl, "POST", "/config", { webhookUrl: `${demo.urls.medusa}/hooks/plural/webhook` })
+  await sandboxControl(sandboxUrl, "POST", "/config", { webhookUrl: `${demo.urls.medusa}${OURS}` })
 
   // 3. Polling: 10 pollers of an unpaid UPI collect, across both instances.
   {
@@ -281,6 +348,7 @@ try {
     const paid = await sandboxControl(sandboxUrl, "POST", `/orders/${session.data.plural_order_id}/complete`, { outcome: "success", send_webhook: false })
     await browserReturn(demo.urls.medusa, paid.callback)
     const body = JSON.stringify({ event_type: "ORDER_PROCESSED", data: paid.order })
+    /** @param {string} route */
     const post = (route) => async () => {
       const id = `msg_bench_${randomUUID()}`
       const timestamp = Math.floor(Date.now() / 1000)
@@ -294,36 +362,42 @@ try {
       if (response.status !== 200) throw new Error(`${route} answered ${response.status}`)
     }
     for (const concurrency of [4, CONCURRENCY]) {
-    const ours = { latencies: [], seconds: 0 }
-    const builtin = { latencies: [], seconds: 0 }
-    const rounds = 10
-    for (let round = 0; round < rounds; round++) {
-      for (const [side, route] of round % 2 ? [[builtin, "/hooks/payment/plural_plural"], [ours, "/hooks/plural/webhook"]] : [[ours, "/hooks/plural/webhook"], [builtin, "/hooks/payment/plural_plural"]]) {
-        // Each round starts on an idle server: the previous round's deferred processing does not weigh on it.
-        await serverIdle(demo.medusaPid)
-        const result = await load(N_WEBHOOKS / rounds, concurrency, post(route))
-        side.latencies.push(...result.latencies)
-        side.seconds += result.seconds
+      /** @type {Side} */
+      const ours = { latencies: [], seconds: 0 }
+      /** @type {Side} */
+      const builtin = { latencies: [], seconds: 0 }
+      const rounds = 10
+      for (let round = 0; round < rounds; round++) {
+        /** @type {[Side, string][]} */
+        const sides = round % 2 ? [[builtin, BUILT_IN], [ours, OURS]] : [[ours, OURS], [builtin, BUILT_IN]]
+        for (const [side, route] of sides) {
+          // Each round starts on an idle server: the previous round's deferred processing does not weigh on it.
+          await serverIdle(serverPid)
+          const result = await load(N_WEBHOOKS / rounds, concurrency, post(route))
+          side.latencies.push(...result.latencies)
+          side.seconds += result.seconds
+        }
       }
-    }
-    const rate = (side) => side.latencies.length / side.seconds
-    figure(
-      `webhook acknowledgement: N=${N_WEBHOOKS} each in ${rounds} interleaved rounds, concurrency ${concurrency}, one order; plugin ${rate(ours).toFixed(0)}/s p50 ${ms(quantile(ours.latencies, 0.5))} p90 ${ms(quantile(ours.latencies, 0.9))} p99 ${ms(quantile(ours.latencies, 0.99))}; built-in ${rate(builtin).toFixed(0)}/s p50 ${ms(quantile(builtin.latencies, 0.5))} p90 ${ms(quantile(builtin.latencies, 0.9))} p99 ${ms(quantile(builtin.latencies, 0.99))}; ${ratioLine(rate(ours) / rate(builtin), 0.8)}; plugin p99 goal ≤ 50 ms: ${quantile(ours.latencies, 0.99) <= 50 ? "met" : "NOT met"}`
-    )
-
+      /** @param {Side} side */
+      const rate = (side) => side.latencies.length / side.seconds
+      figure(
+        `webhook acknowledgement: N=${N_WEBHOOKS} each in ${rounds} interleaved rounds, concurrency ${concurrency}, one order; plugin ${rate(ours).toFixed(0)}/s p50 ${ms(quantile(ours.latencies, 0.5))} p90 ${ms(quantile(ours.latencies, 0.9))} p99 ${ms(quantile(ours.latencies, 0.99))}; built-in ${rate(builtin).toFixed(0)}/s p50 ${ms(quantile(builtin.latencies, 0.5))} p90 ${ms(quantile(builtin.latencies, 0.9))} p99 ${ms(quantile(builtin.latencies, 0.99))}; ${ratioLine(rate(ours) / rate(builtin), 0.8)}; plugin p99 goal ≤ 50 ms: ${quantile(ours.latencies, 0.99) <= 50 ? "met" : "NOT met"}`
+      )
     }
 
     // End to end: a burst, from its first request until the server is idle again (every event processed, the
     // built-in route's 5-second deferral included), interleaved.
+    /** @type {Record<"ours" | "builtin", { seconds: number, cpu: number }[]>} */
     const drains = { ours: [], builtin: [] }
     for (let round = 0; round < 4; round++) {
-      const [name, route] = round % 2 ? ["builtin", "/hooks/payment/plural_plural"] : ["ours", "/hooks/plural/webhook"]
-      await serverIdle(demo.medusaPid)
+      /** @type {["ours" | "builtin", string]} */
+      const [name, route] = round % 2 ? ["builtin", BUILT_IN] : ["ours", OURS]
+      await serverIdle(serverPid)
       const t0 = performance.now()
-      const cpu0 = cpuMsOf(demo.medusaPid)
+      const cpu0 = cpuMsOf(serverPid)
       await load(N_WEBHOOKS / 2, CONCURRENCY, post(route))
-      const done = await serverIdle(demo.medusaPid)
-      drains[name].push({ seconds: (done - t0) / 1000, cpu: (cpuMsOf(demo.medusaPid) - cpu0) / 1000 })
+      const done = await serverIdle(serverPid)
+      drains[name].push({ seconds: (done - t0) / 1000, cpu: (cpuMsOf(serverPid) - cpu0) / 1000 })
     }
     const pg = await pgClient(demo)
     const { rows: open } = await pg.query(`select count(*)::int as n from plural_webhook_event where status not in ('processed', 'ignored')`)
@@ -332,11 +406,11 @@ try {
     )
 
     // 5. Memory: the server's RSS before and after many more webhooks (all acknowledged and processed).
-    await serverIdle(demo.medusaPid)
-    const before = rssOf(demo.medusaPid)
-    await load(N_MEMORY, CONCURRENCY, post("/hooks/plural/webhook"))
-    await serverIdle(demo.medusaPid)
-    const after = rssOf(demo.medusaPid)
+    await serverIdle(serverPid)
+    const before = rssOf(serverPid)
+    await load(N_MEMORY, CONCURRENCY, post(OURS))
+    await serverIdle(serverPid)
+    const after = rssOf(serverPid)
     figure(`memory: server RSS ${(before / 2 ** 20).toFixed(0)} MiB before and ${(after / 2 ** 20).toFixed(0)} MiB after ${N_MEMORY} more webhooks (growth ${(((after - before) / before) * 100).toFixed(1)}%)`)
     await pg.end()
   }
@@ -349,6 +423,10 @@ try {
   await proxy?.stop()
 }
 
+/**
+ * A connected client of the demo's database.
+ * @param {{ databaseUrl: string }} d
+ */
 async function pgClient(d) {
   const { Client } = require("pg")
   const client = new Client({ connectionString: d.databaseUrl })

@@ -1,11 +1,73 @@
+// @ts-check
 // The audit: every order the Plural sandbox holds, against Medusa's database and the plugin's ledger. For each
 // Plural order that was paid, who owns the money now — a Medusa order holding its payment, or money given back and
 // recorded — and for each Medusa order, whether money stands behind it. Amounts in paise throughout.
 
-/** Medusa keeps decimal major units; the audit compares integer paise. */
+/**
+ * An order the sandbox holds, as its control API lists it (`GET /_sandbox/orders`): a charge, with what was refunded
+ * of it (paise), or a refund.
+ * @typedef {SandboxCharge | (import("../../src/plural/schemas.js").RefundOrder & { refunded_amount?: undefined })} SandboxOrder
+ */
+/** @typedef {import("../../src/plural/schemas.js").Order & { refunded_amount: number }} SandboxCharge */
+
+/**
+ * What the audit counts for a scenario: its checkouts, the Plural orders paid, the Medusa orders made, the money
+ * given back automatically, what must be 0 (duplicates, money without an owner, free orders, refunds paid twice)
+ * and the times from payment to order (ms).
+ * @typedef {{
+ *   checkouts: number,
+ *   paid: number,
+ *   orders: Set<string>,
+ *   givenBack: number,
+ *   duplicates: number,
+ *   noOwner: number,
+ *   free: number,
+ *   refundedTwice: number,
+ *   times: number[],
+ * }} AuditRow
+ */
+
+/**
+ * A Medusa payment (amounts in major units, as PostgreSQL's numeric text) and the Plural order it belongs to.
+ * @typedef {{
+ *   id: string,
+ *   payment_session_id: string,
+ *   payment_collection_id: string,
+ *   amount: string,
+ *   captured_at: Date | null,
+ *   canceled_at: Date | null,
+ *   provider_id: string,
+ *   plural_order_id: string | null,
+ *   captures: number,
+ *   captured: string,
+ *   refunded: string,
+ * }} PaymentRow
+ */
+
+/** @typedef {{ id: string, created_at: Date, cart_id: string | null, payment_collection_ids: string[] }} OrderRow */
+
+/**
+ * The plugin's ledger row of a Plural order (what the audit reads of it).
+ * @typedef {{
+ *   plural_order_id: string | null,
+ *   merchant_order_reference: string,
+ *   cart_id: string | null,
+ *   session_id: string | null,
+ *   state: string,
+ *   last_error: string | null,
+ * }} LedgerRow
+ */
+
+/**
+ * Medusa keeps decimal major units; the audit compares integer paise.
+ * @param {string | number | null | undefined} amount
+ */
 const paise = (amount) => Math.round(Number(amount ?? 0) * 100)
 
-/** What Plural holds for a charge: paid at all, captured, authorised only, refunded, and what is still held. */
+/**
+ * What Plural holds for a charge: paid at all, captured, authorised only, refunded, and what is still held.
+ * @param {SandboxCharge} order
+ */
 function pluralHolding(order) {
   const captured = order.payments.reduce(
     (sum, p) => sum + (p.capture_data ? p.capture_data.reduce((s, c) => s + c.capture_amount.value, 0) : p.status === "PROCESSED" ? p.payment_amount.value : 0),
@@ -18,51 +80,67 @@ function pluralHolding(order) {
   return { paid: captured > 0 || authorised > 0 || released, captured, authorised, released, refunded, held: captured - refunded + authorised }
 }
 
-/** Everything the audit reads from Medusa's database and the ledger. */
+/**
+ * Everything the audit reads from Medusa's database and the ledger.
+ * @param {import("./topology.mjs").Sql} sql
+ */
 async function readStore(sql) {
-  const [payments, orders, ledger, ledgerRefunds] = await Promise.all([
-    sql(`select p.id, p.payment_session_id, p.payment_collection_id, p.amount, p.captured_at, p.canceled_at, p.provider_id,
+  /** @type {Promise<PaymentRow[]>} */
+  const payments = sql(`select p.id, p.payment_session_id, p.payment_collection_id, p.amount, p.captured_at, p.canceled_at, p.provider_id,
                 p.data->>'plural_order_id' as plural_order_id,
                 (select count(*)::int from capture c where c.payment_id = p.id and c.deleted_at is null) as captures,
                 (select coalesce(sum(c.amount), 0) from capture c where c.payment_id = p.id and c.deleted_at is null) as captured,
                 (select coalesce(sum(r.amount), 0) from refund r where r.payment_id = p.id and r.deleted_at is null) as refunded
-           from payment p where p.deleted_at is null`),
-    sql(`select o.id, o.created_at, oc.cart_id,
+           from payment p where p.deleted_at is null`)
+  /** @type {Promise<OrderRow[]>} */
+  const orders = sql(`select o.id, o.created_at, oc.cart_id,
                 array_remove(array_agg(distinct opc.payment_collection_id), null) as payment_collection_ids
            from "order" o
            left join order_cart oc on oc.order_id = o.id and oc.deleted_at is null
            left join order_payment_collection opc on opc.order_id = o.id and opc.deleted_at is null
           where o.deleted_at is null
-          group by o.id, o.created_at, oc.cart_id`),
-    sql(`select * from plural_order`),
-    sql(`select * from plural_refund`),
-  ])
-  return { payments, orders, ledger, ledgerRefunds }
+          group by o.id, o.created_at, oc.cart_id`)
+  /** @type {Promise<LedgerRow[]>} */
+  const ledger = sql(`select * from plural_order`)
+  const [paymentRows, orderRows, ledgerRows] = await Promise.all([payments, orders, ledger])
+  return { payments: paymentRows, orders: orderRows, ledger: ledgerRows }
 }
 
 /**
- * Audits `pluralOrders` (the sandbox's `GET /_sandbox/orders`) against the store and the shoppers' `checkouts`.
- * Resolves `{ rows: Map<scenario, counts>, findings: [text] }`.
+ * Audits `pluralOrders` (the sandbox's `GET /_sandbox/orders`) against the store and the shoppers' `checkouts`: a row
+ * of counts per scenario, and a line per finding.
+ * @param {{ pluralOrders: SandboxOrder[], sql: import("./topology.mjs").Sql, checkouts: import("./shopper.mjs").Checkout[] }} input
+ * @returns {Promise<{ rows: Map<string, AuditRow>, findings: string[] }>}
  */
 export async function audit({ pluralOrders, sql, checkouts }) {
   const store = await readStore(sql)
   // Which scenario a cart, a payment session or a Plural order belongs to.
-  const scenarioOf = new Map(checkouts.flatMap((c) => [c.cartId, ...c.sessionIds, ...c.pluralOrderIds].map((id) => [id, c.scenario])))
-  const scenarioOfCart = (id) => scenarioOf.get(id)
+  /** @type {Map<string, string>} */
+  const scenarios = new Map()
+  for (const c of checkouts) for (const id of [c.cartId, ...c.sessionIds, ...c.pluralOrderIds]) if (id) scenarios.set(id, c.scenario)
+  /** @param {string | null | undefined} id */
+  const scenarioOf = (id) => (id ? scenarios.get(id) : undefined)
+  /** @type {string[]} */
   const findings = []
+  /** @type {Map<string, AuditRow>} */
   const rows = new Map()
+  /** @param {string} scenario */
   const row = (scenario) => {
-    if (!rows.has(scenario)) {
-      rows.set(scenario, { checkouts: 0, paid: 0, orders: new Set(), givenBack: 0, duplicates: 0, noOwner: 0, free: 0, refundedTwice: 0, times: [] })
+    let counts = rows.get(scenario)
+    if (!counts) {
+      counts = { checkouts: 0, paid: 0, orders: new Set(), givenBack: 0, duplicates: 0, noOwner: 0, free: 0, refundedTwice: 0, times: [] }
+      rows.set(scenario, counts)
     }
-    return rows.get(scenario)
+    return counts
   }
   for (const checkout of checkouts) row(checkout.scenario).checkouts++
 
   const ledgerByPluralId = new Map(store.ledger.filter((r) => r.plural_order_id).map((r) => [r.plural_order_id, r]))
   const ledgerByReference = new Map(store.ledger.map((r) => [r.merchant_order_reference, r]))
+  /** @type {Map<string, OrderRow[]>} */
   const ordersByCollection = new Map()
   for (const order of store.orders) for (const pc of order.payment_collection_ids) ordersByCollection.set(pc, [...(ordersByCollection.get(pc) ?? []), order])
+  /** @type {Map<string, PaymentRow[]>} */
   const paymentsByPluralId = new Map()
   for (const payment of store.payments) {
     if (payment.plural_order_id) paymentsByPluralId.set(payment.plural_order_id, [...(paymentsByPluralId.get(payment.plural_order_id) ?? []), payment])
@@ -74,7 +152,7 @@ export async function audit({ pluralOrders, sql, checkouts }) {
   for (const order of charges) {
     const holding = pluralHolding(order)
     const ledger = ledgerByPluralId.get(order.order_id) ?? ledgerByReference.get(order.merchant_order_reference)
-    const scenario = scenarioOf.get(ledger?.cart_id) ?? scenarioOf.get(ledger?.session_id) ?? scenarioOf.get(order.order_id) ?? "(not attributed to a checkout)"
+    const scenario = scenarioOf(ledger?.cart_id) ?? scenarioOf(ledger?.session_id) ?? scenarioOf(order.order_id) ?? "(not attributed to a checkout)"
     if (!holding.paid) continue
     const r = row(scenario)
     r.paid++
@@ -138,19 +216,21 @@ export async function audit({ pluralOrders, sql, checkouts }) {
   }
 
   // ---- every Medusa order: one per cart, and money behind it ---------------------------------------------------
+  /** @type {Map<string, OrderRow[]>} */
   const ordersByCart = new Map()
-  for (const order of store.orders) ordersByCart.set(order.cart_id, [...(ordersByCart.get(order.cart_id) ?? []), order])
+  for (const order of store.orders) if (order.cart_id) ordersByCart.set(order.cart_id, [...(ordersByCart.get(order.cart_id) ?? []), order])
   for (const order of store.orders) {
-    const scenario = scenarioOfCart(order.cart_id) ?? "(not attributed to a checkout)"
+    const scenario = scenarioOf(order.cart_id) ?? "(not attributed to a checkout)"
     const r = row(scenario)
     r.orders.add(order.id)
-    if (order.cart_id && ordersByCart.get(order.cart_id).length > 1 && ordersByCart.get(order.cart_id)[0].id === order.id) {
-      r.duplicates += ordersByCart.get(order.cart_id).length - 1
-      findings.push(`${scenario}: cart ${order.cart_id} became ${ordersByCart.get(order.cart_id).length} orders`)
+    const sameCart = order.cart_id ? (ordersByCart.get(order.cart_id) ?? []) : []
+    if (sameCart.length > 1 && sameCart[0].id === order.id) {
+      r.duplicates += sameCart.length - 1
+      findings.push(`${scenario}: cart ${order.cart_id} became ${sameCart.length} orders`)
     }
     const payments = store.payments.filter((p) => order.payment_collection_ids.includes(p.payment_collection_id))
     const backed = payments.some((p) => {
-      const plural = chargeById.get(p.plural_order_id)
+      const plural = p.plural_order_id ? chargeById.get(p.plural_order_id) : undefined
       return plural ? pluralHolding(plural).paid : p.provider_id !== "pp_plural_plural"
     })
     if (!backed) {
@@ -162,7 +242,7 @@ export async function audit({ pluralOrders, sql, checkouts }) {
   // ---- payment → order, as the shopper saw it (or, for one who left, when the order was made) -------------------
   const orderCreated = new Map(store.orders.map((o) => [o.cart_id, new Date(o.created_at).getTime()]))
   for (const checkout of checkouts) {
-    const orderAt = checkout.orderAt ?? orderCreated.get(checkout.cartId)
+    const orderAt = checkout.orderAt ?? (checkout.cartId ? orderCreated.get(checkout.cartId) : undefined)
     if (checkout.paidAt && orderAt) row(checkout.scenario).times.push(Math.max(0, orderAt - checkout.paidAt))
   }
   return { rows, findings }

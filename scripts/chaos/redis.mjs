@@ -1,3 +1,4 @@
+// @ts-check
 // Redis for the chaos run: the one REDIS_URL names (never restarted: it is not ours), else a redis-server of our own
 // on a free loopback port without persistence (so that restarting it really loses what it held), else the machine's
 // 127.0.0.1:6379 (not restarted either). None reachable: the run says so and stops.
@@ -9,12 +10,18 @@ import { freePort } from "../lib/ports.cjs"
 const require = createRequire(import.meta.url)
 const { startProcess } = require("../demo/processes.cjs")
 
-/** One command to the Redis at `url` (RESP over a fresh connection); resolves the reply's first line, or undefined. */
+/**
+ * One command to the Redis at `url` (RESP over a fresh connection); resolves the reply's first line, or undefined.
+ * @param {string} url
+ * @param {string[]} args
+ * @returns {Promise<string | undefined>}
+ */
 export function redisCommand(url, args) {
   const { hostname, port } = new URL(url)
   const request = `*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join("")}`
   return new Promise((resolve) => {
     const socket = net.connect({ host: hostname, port: Number(port || 6379) })
+    /** @param {string | undefined} reply */
     const done = (reply) => {
       socket.destroy()
       resolve(reply)
@@ -26,9 +33,17 @@ export function redisCommand(url, args) {
   })
 }
 
-/** Whether a Redis answers PING at `url`. */
+/**
+ * Whether a Redis answers PING at `url`.
+ * @param {string} url
+ */
 const redisAnswers = async (url) => /^(\+PONG|-NOAUTH)/.test((await redisCommand(url, ["PING"])) ?? "")
 
+/**
+ * Whether `check()` came true within `timeoutMs` (asked every 100 ms).
+ * @param {() => Promise<boolean>} check
+ * @param {number} timeoutMs
+ */
 async function until(check, timeoutMs) {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
@@ -38,7 +53,12 @@ async function until(check, timeoutMs) {
   return false
 }
 
-/** A redis-server of our own on `port`, no persistence. Resolves undefined when none can be started here. */
+/**
+ * A redis-server of our own on `port`, no persistence. Resolves undefined when none can be started here.
+ * @param {number} port
+ * @param {string} logDir
+ * @returns {Promise<import("../demo/processes.cjs").ChildProc | undefined>}
+ */
 async function spawnRedis(port, logDir) {
   const proc = startProcess({
     name: "redis",
@@ -56,8 +76,14 @@ async function spawnRedis(port, logDir) {
 }
 
 /**
- * Resolves `{ url, own, restart?(), stop() }`; `restart` only for our own server (the same port, empty again).
- * Throws, naming what was tried, when no Redis can be reached.
+ * The Redis in use: `own` when this run started it; `restart()` only then (the same port, empty again).
+ * @typedef {{ url: string, own: boolean, restart?: () => Promise<void>, stop: () => Promise<unknown> }} Redis
+ */
+
+/**
+ * The Redis for the run. Throws, naming what was tried, when no Redis can be reached.
+ * @param {{ env?: NodeJS.ProcessEnv, logDir: string, log: (message: string) => void }} options
+ * @returns {Promise<Redis>}
  */
 export async function ensureRedis({ env = process.env, logDir, log }) {
   if (env.REDIS_URL) {
@@ -66,8 +92,9 @@ export async function ensureRedis({ env = process.env, logDir, log }) {
     return { url: env.REDIS_URL, own: false, stop: async () => {} }
   }
   const port = await freePort()
-  let proc = await spawnRedis(port, logDir).catch(() => undefined)
-  if (proc) {
+  const first = await spawnRedis(port, logDir).catch(() => undefined)
+  if (first) {
+    let proc = first
     const url = `redis://127.0.0.1:${port}`
     log(`started redis-server on 127.0.0.1:${port} (no persistence; log ${path.join(logDir, "redis.log")})`)
     return {
@@ -75,10 +102,11 @@ export async function ensureRedis({ env = process.env, logDir, log }) {
       own: true,
       restart: async () => {
         await proc.stop()
-        proc = await spawnRedis(port, logDir)
-        if (!proc) throw new Error(`redis-server did not start again on port ${port}`)
+        const again = await spawnRedis(port, logDir)
+        if (!again) throw new Error(`redis-server did not start again on port ${port}`)
+        proc = again
       },
-      stop: () => proc?.stop(),
+      stop: () => proc.stop(),
     }
   }
   const fallback = "redis://127.0.0.1:6379"

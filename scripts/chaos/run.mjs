@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 /**
  * `npm run chaos`: the plugin on Medusa's production topology, under the faults a real gateway and a real deployment
  * produce, then audited against Plural. Starts (loopback only) PostgreSQL and Redis, two Medusa server instances
@@ -19,6 +20,7 @@ import fs from "node:fs"
 import path from "node:path"
 import os from "node:os"
 import { createRequire } from "node:module"
+import { setTimeout as sleep } from "node:timers/promises"
 import { parseArgs } from "node:util"
 import { audit } from "./audit.mjs"
 import { fuzz } from "./fuzz.mjs"
@@ -29,7 +31,9 @@ import { startTopology } from "./topology.mjs"
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..")
 const STATE_DIR = path.join(ROOT, ".chaos")
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** @typedef {import("./scenarios.mjs").ChaosContext} ChaosContext */
+/** @typedef {import("../../src/shared/answers.js").ReconcileSummary} ReconcileSummary */
 
 const { values: args } = parseArgs({
   options: {
@@ -52,14 +56,19 @@ const CONCURRENCY = Number(args.concurrency)
 const FUZZ = Number(args.fuzz)
 
 const started = Date.now()
+/** @type {fs.WriteStream | undefined} */
 let logFile
+/** @param {string} message */
 const log = (message) => {
   const line = `[${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${message}`
   process.stdout.write(`${line}\n`)
   logFile?.write(`${line}\n`)
 }
 
-/** How many checkouts each part of the run gets. */
+/**
+ * How many checkouts each part of the run gets.
+ * @param {number} total
+ */
 function shares(total) {
   const worker = Math.max(4, Math.round(total * 0.04))
   const preAuth = Math.max(6, Math.round(total * 0.1))
@@ -67,7 +76,10 @@ function shares(total) {
   return { worker, preAuth, each }
 }
 
-/** Per admin action: how many, how many were answered, how many needed more than one attempt. */
+/**
+ * Per admin action: how many, how many were answered, how many needed more than one attempt.
+ * @param {import("./shopper.mjs").Checkout[]} checkouts
+ */
 function adminSummary(checkouts) {
   const actions = checkouts.flatMap((c) => c.admin ?? [])
   const kinds = [...new Set(actions.map((a) => a.what))]
@@ -81,16 +93,32 @@ function adminSummary(checkouts) {
     .join(" · ")
 }
 
-/** POST /admin/plural/reconcile until it has nothing left to do and no paid order waits for an owner (bounded). */
+/**
+ * The summary of a reconcile answer's body, when it has one.
+ * @param {unknown} body
+ * @returns {ReconcileSummary | undefined}
+ */
+function reconcileSummaryOf(body) {
+  if (!body || typeof body !== "object" || !("summary" in body)) return undefined
+  return body.summary && typeof body.summary === "object" ? /** @type {ReconcileSummary} */ (body.summary) : undefined
+}
+
+/**
+ * POST /admin/plural/reconcile until it has nothing left to do and no paid order waits for an owner (bounded).
+ * @param {ChaosContext} ctx
+ * @param {number} budgetMs
+ */
 async function reconcileUntilQuiet(ctx, budgetMs) {
   const deadline = Date.now() + budgetMs
   let runs = 0
+  /** @type {{ status: number, summary?: ReconcileSummary, unsettled: number, inbox: number } | undefined} */
   let last
   while (Date.now() < deadline) {
     const answer = await ctx.shopper.adminCall(ctx.topo.balancer.url, "POST", "/admin/plural/reconcile")
     runs++
-    const summary = answer.body?.summary
+    const summary = reconcileSummaryOf(answer.body)
     // Webhook events still to process, failed ones included while their retry falls within the bound.
+    /** @type {{ unsettled: number, inbox: number }[]} */
     const [{ unsettled, inbox }] = await ctx.topo.sql(
       `select
         (select count(*)::int from plural_order where state in ('creating', 'paid', 'returning')) as unsettled,
@@ -125,13 +153,21 @@ async function main() {
   }
 }
 
+/**
+ * Drives the run on the started topology; resolves the exit code.
+ * @param {import("./topology.mjs").Topology} topo
+ */
 async function drive(topo) {
   const { demo } = topo
   log(`servers ${topo.instances.a.url} and ${topo.instances.b.url} behind ${topo.balancer.url}; worker ${topo.instances.worker.url}; Redis ${topo.redis.own ? "(ours)" : "(not ours)"}; PostgreSQL ${topo.db.embedded ? "embedded" : `${topo.db.host}:${topo.db.port}`}`)
   const shopper = makeShopper({ storeUrl: topo.balancer.url, sandboxUrl: demo.urls.sandbox, publishableKey: demo.publishableKey, regionId: demo.regionId, admin: demo.admin })
+  /** @type {{ products: { id: string, variants: { id: string }[] }[] }} */
   const { products } = await shopper.store().get(`/store/products?region_id=${demo.regionId}&fields=id,variants.id`)
+  /** @type {string[]} */
   const events = []
+  /** @type {string[]} */
   const skipped = []
+  /** @type {ChaosContext} */
   const ctx = {
     topo,
     shopper,
@@ -150,6 +186,7 @@ async function drive(topo) {
     },
     /** The variant's stock at every location, through the admin API. */
     setStock: async (variantId, quantity) => {
+      /** @type {{ inventory_item_id: string, location_id: string }[]} */
       const levels = await topo.sql(
         `select l.inventory_item_id, l.location_id from inventory_level l
            join product_variant_inventory_item v on v.inventory_item_id = l.inventory_item_id and v.deleted_at is null
@@ -166,6 +203,10 @@ async function drive(topo) {
 
   log(`stage 1 — Plural captures at once: ${AUTO_CAPTURE_SCENARIOS.length + RESTART_SCENARIOS.length} scenarios × ${each} checkouts, and ${worker} paid-and-left in the background`)
   const workerKill = workerKilledDuringReconciliation(ctx, worker).catch((error) => log(`  worker scenario: ${error.stack}`))
+  /**
+   * @param {import("./scenarios.mjs").Scenario} scenario
+   * @param {number} count
+   */
   const runScenario = async (scenario, count) => {
     const t0 = Date.now()
     await scenario.run(ctx, count)
@@ -186,18 +227,20 @@ async function drive(topo) {
   log(`  ${quiet.quiet ? "quiet" : "NOT quiet within the bound"} after ${quiet.runs} runs (last: ${JSON.stringify(quiet.last)})`)
 
   log("audit: every Plural order against Medusa and the ledger")
+  /** @type {import("./audit.mjs").SandboxOrder[]} */
   const pluralOrders = await shopper.control("GET", "/orders")
   const result = await audit({ pluralOrders, sql: topo.sql, checkouts: ctx.checkouts })
 
-  const plugin = {
-    ...createRequire(path.join(STATE_DIR, "store", "app", "package.json"))("medusa-payment-plural"),
-    sandbox: createRequire(path.join(STATE_DIR, "store", "app", "package.json"))("medusa-payment-plural/sandbox"),
-  }
+  // The plugin as the store installed it.
+  const requireFromStore = createRequire(path.join(STATE_DIR, "store", "app", "package.json"))
+  /** @type {import("./fuzz.mjs").Plugin} */
+  const plugin = { ...requireFromStore("medusa-payment-plural"), sandbox: requireFromStore("medusa-payment-plural/sandbox") }
   log(`fuzz pass: ${FUZZ} hostile requests to both servers`)
   const fuzzed = await fuzz(ctx, { count: FUZZ, plugin })
 
+  /** @type {import("../../src/sandbox/index.js").Delivery[]} */
   const deliveries = await shopper.control("GET", "/webhooks")
-  const byState = deliveries.reduce((acc, d) => ({ ...acc, [d.state]: (acc[d.state] ?? 0) + 1 }), {})
+  const byState = deliveries.reduce((acc, d) => ({ ...acc, [d.state]: (acc[d.state] ?? 0) + 1 }), /** @type {Record<string, number>} */ ({}))
   const out = [
     "",
     `Chaos run ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, ${((Date.now() - started) / 60_000).toFixed(1)} min, ${os.cpus().length} cores, Node ${process.versions.node}`,

@@ -1,3 +1,4 @@
+// @ts-check
 // Medusa's production topology on this machine: PostgreSQL and Redis, the demo store (the plugin installed as a
 // merchant installs it) started as two server instances and one worker sharing them through Medusa's Redis
 // modules, the round-robin balancer in front of the servers, and the Plural sandbox sending its webhooks through
@@ -5,6 +6,7 @@
 import fs from "node:fs"
 import path from "node:path"
 import { createRequire } from "node:module"
+import { setTimeout as sleep } from "node:timers/promises"
 import { dropDatabase, ensureDatabase } from "../lib/database.cjs"
 import { freePort } from "../lib/ports.cjs"
 import { ensurePostgres } from "../lib/postgres.mjs"
@@ -24,10 +26,26 @@ const CHAOS_PLURAL_OPTIONS = {
 }
 
 /**
- * Starts everything. Resolves `{ demo, db, redis, balancer, instances, databaseUrl, kill(name), start(name),
- * restartAll(env), sql(text, values), stop() }`; instances are `a` and `b` (servers) and `worker`.
+ * A query on the run's database; resolves its rows (the caller knows their shape).
+ * @typedef {<Row extends object = Record<string, unknown>>(text: string, values?: unknown[]) => Promise<Row[]>} Sql
+ */
+
+/** @typedef {"a" | "b" | "worker"} InstanceName */
+
+/**
+ * A Medusa process of the deployment: its port and URL, the variables it starts with, and its pid while it runs.
+ * @typedef {{ port: number, url: string, env: NodeJS.ProcessEnv, pid?: number }} Instance
+ */
+
+/** @typedef {Awaited<ReturnType<typeof startTopology>>} Topology */
+
+/**
+ * Starts everything: instances `a` and `b` (servers) and `worker`, `kill(name)` and `start(name)` each of them,
+ * `restartAll(env)`, `sql(text, values)` on the run's database, and `stop()` for all of it.
+ * @param {{ stateDir: string, env?: NodeJS.ProcessEnv, log: (message: string) => void }} options
  */
 export async function startTopology({ stateDir, env = process.env, log }) {
+  /** @type {(() => Promise<unknown>)[]} */
   const cleanups = []
   const stop = async () => {
     for (const fn of cleanups.reverse()) await fn().catch((error) => log(`  could not stop something: ${error.message}`))
@@ -65,14 +83,20 @@ export async function startTopology({ stateDir, env = process.env, log }) {
     })
     cleanups.push(() => demo.stop())
 
+    /** @type {(port: number, env: NodeJS.ProcessEnv, pid?: number) => Instance} */
+    const instanceAt = (port, env, pid) => ({ port, url: `http://127.0.0.1:${port}`, env, pid })
+    /** @type {Record<InstanceName, Instance>} */
     const instances = {
-      a: { port: ports.medusa, env: {}, pid: demo.medusaPid },
-      b: { port: await freePort(), env: {} },
-      worker: { port: await freePort(), env: { MEDUSA_WORKER_MODE: "worker" } },
+      a: instanceAt(ports.medusa, {}, demo.medusaPid),
+      b: instanceAt(await freePort(), {}),
+      worker: instanceAt(await freePort(), { MEDUSA_WORKER_MODE: "worker" }),
     }
-    for (const instance of Object.values(instances)) instance.url = `http://127.0.0.1:${instance.port}`
 
-    /** Starts (again) the instance `name` with its own variables plus `extraEnv`. */
+    /**
+     * Starts (again) the instance `name` with its own variables plus `extraEnv`.
+     * @param {InstanceName} name
+     * @param {NodeJS.ProcessEnv} [extraEnv]
+     */
     const start = async (name, extraEnv = {}) => {
       const instance = instances[name]
       Object.assign(instance.env, extraEnv)
@@ -82,9 +106,13 @@ export async function startTopology({ stateDir, env = process.env, log }) {
     /**
      * SIGKILL (default): the instance and everything it started die at once, mid-request. SIGTERM: Medusa shuts
      * down gracefully, and is killed if that takes longer than 20 s.
+     * @param {InstanceName} name
+     * @param {NodeJS.Signals} [signal]
      */
     const kill = async (name, signal = "SIGKILL") => {
-      const { pid } = instances[name]
+      // An instance is killed only once started, when its pid is known.
+      const pid = /** @type {number} */ (instances[name].pid)
+      /** @param {NodeJS.Signals} sig */
       const signalGroup = (sig) => {
         try {
           process.kill(-pid, sig)
@@ -98,7 +126,7 @@ export async function startTopology({ stateDir, env = process.env, log }) {
           return
         }
         if (i === 200) signalGroup("SIGKILL")
-        await new Promise((resolve) => setTimeout(resolve, 100))
+        await sleep(100)
       }
       throw new Error(`instance ${name} (pid ${pid}) did not exit after ${signal}`)
     }
@@ -110,6 +138,7 @@ export async function startTopology({ stateDir, env = process.env, log }) {
     demo.sandboxControl.configure({ webhookUrl: `${balancer.url}/hooks/plural/webhook` })
 
     const databaseUrl = demo.databaseUrl
+    /** @type {Sql} */
     const sql = async (text, values = []) => {
       const client = new Client({ connectionString: databaseUrl })
       await client.connect()
@@ -131,9 +160,12 @@ export async function startTopology({ stateDir, env = process.env, log }) {
       sql,
       start,
       kill,
-      /** Every Medusa process stopped gracefully and started again with `extraEnv`, one at a time (a rolling restart). */
+      /**
+       * Every Medusa process stopped gracefully and started again with `extraEnv`, one at a time (a rolling restart).
+       * @param {NodeJS.ProcessEnv} extraEnv
+       */
       restartAll: async (extraEnv) => {
-        for (const name of ["b", "worker", "a"]) {
+        for (const name of /** @type {InstanceName[]} */ (["b", "worker", "a"])) {
           await kill(name, "SIGTERM")
           await start(name, extraEnv)
         }
