@@ -122,22 +122,32 @@ export const payOrderCollectionStep = createStep(
 )
 
 /**
- * The cart becomes an order, and the order owns the payment. A cart that cannot (sold out meanwhile, say), or a
- * capture that could not be mirrored on the new order, is no settlement failure: the answer says so, and the
- * settlement retries or gives the money back.
+ * The cart becomes an order, and the order owns the payment. A cart that cannot (sold out meanwhile, say) is no
+ * settlement failure: the answer says so, and the settlement retries or gives the money back. Once the order exists
+ * the money is never given back from here: a capture that could not be mirrored on it is recorded on the ledger row
+ * (`own`), and the next settlement or the job mirrors it.
  */
-export const completeCartStep = createStep(
-  "complete-cart-paid-with-plural",
-  async ({ row, plural, context }: Settling, { container }) => {
-    try {
-      const { result } = await completeCartWorkflow(container).run({ input: { id: context.cart_id! } })
-      await own(container, row, result.id, plural)
-      return new StepResponse<{ order_id: string } | { error: string }>({ order_id: result.id })
-    } catch (error) {
-      return new StepResponse<{ order_id: string } | { error: string }>({ error: (error as Error).message })
-    }
+export const completeCartStep = createStep("complete-cart-paid-with-plural", async (settling: Settling, { container }) => {
+  return new StepResponse(await completeCartPaidWithPlural(container, settling))
+})
+
+export async function completeCartPaidWithPlural(
+  container: MedusaContainer,
+  { row, plural, context }: Pick<Settling, "row" | "plural" | "context">
+): Promise<{ order_id: string } | { error: string }> {
+  let orderId: string
+  try {
+    orderId = (await completeCartWorkflow(container).run({ input: { id: context.cart_id! } })).result.id
+  } catch (error) {
+    return { error: (error as Error).message }
   }
-)
+  await own(container, row, orderId, plural).catch((error: Error) =>
+    container
+      .resolve(ContainerRegistrationKeys.LOGGER)
+      .warn(`Plural order ${plural.order_id} paid for order ${orderId}; Medusa does not show the capture yet (retried): ${error.message}`)
+  )
+  return { order_id: orderId }
+}
 
 /** Paid, but the cart could not become an order: retried for `complete_paid_within_minutes`, then given back. */
 export const cartNotCompletedStep = createStep(
@@ -195,15 +205,17 @@ export async function payOrderCollection(container: MedusaContainer, row: Ledger
 /** A Medusa order holds the payment: recorded, and a capture Plural made (auto-capture, its dashboard) mirrored. */
 async function own(container: MedusaContainer, row: LedgerOrder, orderId: string, plural: Order): Promise<void> {
   const ledger = ledgerOf(container)
-  if (CAPTURED_STATUSES.has(plural.status)) {
-    const [payment] = await container
-      .resolve(Modules.PAYMENT)
-      .listPayments({ payment_session_id: row.session_id }, { select: ["id", "captured_at", "canceled_at"] })
-    if (payment && !payment.captured_at && !payment.canceled_at) {
-      await recordingFailure(ledger, row, "capture not mirrored", () => capturePaymentWorkflow(container).run({ input: { payment_id: payment.id } }))
-    }
+  const owned = row.state === "owned" && row.medusa_order_id === orderId
+  const [payment] = CAPTURED_STATUSES.has(plural.status)
+    ? await container.resolve(Modules.PAYMENT).listPayments({ payment_session_id: row.session_id }, { select: ["id", "captured_at", "canceled_at"] })
+    : []
+  const mirroring = Boolean(payment && !payment.captured_at && !payment.canceled_at)
+  if (mirroring) {
+    // The order holds the money from here, whether or not Medusa shows Plural's capture yet: never given back.
+    if (!owned) await ledger.updateOrder(row.id, { state: "owned", medusa_order_id: orderId })
+    await recordingFailure(ledger, row, "capture not mirrored", () => capturePaymentWorkflow(container).run({ input: { payment_id: payment!.id } }))
   }
-  if (row.state !== "owned" || row.medusa_order_id !== orderId || row.last_error) {
+  if (!owned || row.last_error || mirroring) {
     await ledger.updateOrder(row.id, { state: "owned", medusa_order_id: orderId, last_error: null, check_in_seconds: null })
   }
 }
