@@ -72,6 +72,7 @@ export class FakeLedger implements PluralLedger {
       status: input.status ?? "requested",
       reported_error: false,
       last_error: null,
+      recording_until: null,
       created_at: now,
       updated_at: now,
       plural_order_id: input.plural_order_id,
@@ -91,6 +92,11 @@ export class FakeLedger implements PluralLedger {
 
   async unresolvedRefunds(pluralOrderId?: string): Promise<LedgerRefund[]> {
     return this.refunds.filter((r) => (!pluralOrderId || r.plural_order_id === pluralOrderId) && r.status === "unknown")
+  }
+
+  async refundBeingRecorded(pluralOrderId: string, amount: number): Promise<LedgerRefund | undefined> {
+    const now = Date.now()
+    return this.refunds.find((r) => r.plural_order_id === pluralOrderId && r.amount === amount && r.recording_until && r.recording_until.getTime() > now)
   }
 
   async claimRefund(

@@ -63,6 +63,10 @@ export async function recordRefundOnMedusa(container: MedusaContainer, refund: L
   const payments = container.resolve(Modules.PAYMENT)
   const [payment] = await payments.listPayments({ payment_session_id: sessionId }, { select: ["id", "data", "captured_at"] })
   if (!payment?.captured_at) return false
+  // The payment's data carries the mark to the provider, but Medusa writes a concurrent refund's answer over it from
+  // an older read; the ledger's claim cannot be erased, and stops the provider paying this amount out meanwhile.
+  const ledger = container.resolve<PluralModuleService>(PLURAL_MODULE)
+  if (!(await ledger.beginRefundRecording(refund.reference, RECORDING_SECONDS))) return false
   const data = parseSessionData(payment.data)
   // UpdatePaymentDTO's type omits `data`, but the payment module stores it.
   await payments.updatePayment({ id: payment.id, data: { ...data, recording_refund: { reference: refund.reference, amount: refund.amount } } } as never)
@@ -76,8 +80,13 @@ export async function recordRefundOnMedusa(container: MedusaContainer, refund: L
     const { recording_refund: _marker, ...rest } = parseSessionData(fresh.data)
     await payments.updatePayment({ id: payment.id, data: rest } as never)
     throw error
+  } finally {
+    await ledger.endRefundRecording(refund.reference)
   }
 }
+
+/** How long a recording may take before another instance may try again (a cart-sized refund takes about a second). */
+const RECORDING_SECONDS = 120
 
 /** The refund on the Medusa payment's data, where the admin widget lists it. */
 async function showOnPayment(

@@ -199,6 +199,36 @@ export class PluralModuleService extends MedusaService({ PluralOrder, PluralRefu
     ])
   }
 
+  /**
+   * Claims the recording of a refund Plural made on Medusa, for `seconds` at most (a process dying mid-way frees it):
+   * false when it is recorded already, or another instance is recording it right now.
+   */
+  @InjectManager()
+  async beginRefundRecording(reference: string, seconds: number, @MedusaContext() context: Ctx = {}): Promise<boolean> {
+    const rows = await context.manager!.execute(
+      `update plural_refund set recording_until = now() + make_interval(secs => ?), updated_at = now()
+       where reference = ? and deleted_at is null and medusa_refund_id is null and (recording_until is null or recording_until < now())
+       returning id`,
+      [seconds, reference]
+    )
+    return rows.length > 0
+  }
+
+  @InjectManager()
+  async endRefundRecording(reference: string, @MedusaContext() context: Ctx = {}): Promise<void> {
+    await context.manager!.execute(`update plural_refund set recording_until = null, updated_at = now() where reference = ? and deleted_at is null`, [reference])
+  }
+
+  /** A refund of this amount on this order that the plugin is recording on Medusa right now, if any. */
+  @InjectManager()
+  async refundBeingRecorded(pluralOrderId: string, amount: number, @MedusaContext() context: Ctx = {}): Promise<LedgerRefund | undefined> {
+    const [row] = await context.manager!.execute(
+      `select * from plural_refund where plural_order_id = ? and amount = ? and recording_until > now() and deleted_at is null limit 1`,
+      [pluralOrderId, amount]
+    )
+    return row as LedgerRefund | undefined
+  }
+
   @InjectManager()
   async refundsOf(pluralOrderId: string, @MedusaContext() context: Ctx = {}): Promise<LedgerRefund[]> {
     return (await context.manager!.execute(

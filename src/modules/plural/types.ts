@@ -56,6 +56,7 @@ export type LedgerRefund = {
   medusa_refund_id: string | null
   reported_error: boolean
   last_error: string | null
+  recording_until: Date | null
   created_at: Date
   updated_at: Date
 }

@@ -27,6 +27,7 @@ export type PluralLedger = Pick<
   | "updateRefund"
   | "unresolvedRefunds"
   | "claimRefund"
+  | "refundBeingRecorded"
   | "pointsConsentForSession"
   | "linkPointsConsent"
 >

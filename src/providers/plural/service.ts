@@ -236,6 +236,16 @@ export class PluralProviderService extends AbstractPaymentProvider<PluralOptions
       return { data: withRefund(session, lost) }
     }
 
+    // The plugin is recording a refund of this amount that Plural already made (its mark on this payment's data may
+    // have been overwritten by a concurrent write): this call may be that very recording, so nothing is paid out.
+    const recording = await ledger.refundBeingRecorded(orderId, value)
+    if (recording) {
+      throw new MedusaError(
+        MedusaError.Types.NOT_ALLOWED,
+        `A refund of ${formatMinor(value, session.currency_code)} that Plural already made (reference ${recording.reference}) is being recorded on this payment right now; once recorded it shows on the order. Nothing was refunded: look at the order again in a minute before refunding more.`
+      )
+    }
+
     const { refund: row, created } = await ledger.recordRefundRequest({
       plural_order_id: orderId,
       reference,
@@ -263,7 +273,7 @@ export class PluralProviderService extends AbstractPaymentProvider<PluralOptions
     throw new MedusaError(
       MedusaError.Types.UNEXPECTED_STATE,
       unknown
-        ? `Plural did not answer, so we cannot tell yet whether the refund of ${formatMinor(value, session.currency_code)} was made. Do not refund another way: the plugin asks Plural again, and if it was made it appears on this order by itself. Retrying here is safe — it never refunds twice.`
+        ? `Plural did not answer, so we cannot tell yet whether the refund of ${formatMinor(value, session.currency_code)} was made. Do not refund another way: the plugin asks Plural again, and if it was made it appears on this order by itself. Retrying here before it appears is safe: the retry is matched to that refund, so it never refunds twice.`
         : `Plural did not make the refund of ${formatMinor(value, session.currency_code)}: ${made.error}. Nothing was refunded; you can try again.`
     )
   }

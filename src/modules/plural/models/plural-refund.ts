@@ -22,5 +22,10 @@ export const PluralRefund = model
     /** The provider told Medusa this refund failed, so Medusa deleted its refund record. */
     reported_error: model.boolean().default(false),
     last_error: model.text().nullable(),
+    /**
+     * Set while the plugin records this refund on Medusa (from Plural's webhook or the job): until then, a refund of
+     * the same amount on the same order is not paid out, since the payment's data may have lost the recording's mark.
+     */
+    recording_until: model.dateTime().nullable(),
   })
   .indexes([{ on: ["plural_order_id"] }])

@@ -597,6 +597,24 @@ describe("refundPayment", () => {
     expect(fake.apiCalls.some((c) => c.method === "POST")).toBe(false)
   })
 
+  it("while the plugin records a refund Plural already made, a refund of that amount is not paid out (its mark on the payment may be lost)", async () => {
+    const { fake, service, ledger } = setup({ retries: { max: 0 } })
+    const { refund } = await ledger.recordRefundRequest({ plural_order_id: ORDER, reference: "ref_webhook", amount: 500, currency_code: "inr", source: "medusa", status: "processed" })
+    // Claimed by another instance's admin retry meanwhile; the recording call then arrives without its mark.
+    refund.medusa_refund_id = "ref_admin_retry"
+    refund.recording_until = new Date(Date.now() + 60_000)
+    fake.token()
+    const error = await rejection(service.refundPayment({ amount: 5, data: sessionData(), context: { idempotency_key: "ref_recording" } } as any))
+    expect(error.message).toMatch(/refund of INR 5.00 that Plural already made \(reference ref_webhook\) is being recorded.*Nothing was refunded/)
+    expect(fake.apiCalls.some((c) => c.method === "POST")).toBe(false)
+    expect(ledger.refunds).toHaveLength(1)
+
+    // Another amount, or once the recording is over, is a refund like any other.
+    fake.on("POST", `/api/pay/v1/refunds/${ORDER}`, { status: 200, body: refundBody("ref_other", 700) }, 1)
+    await service.refundPayment({ amount: 7, data: sessionData(), context: { idempotency_key: "ref_other" } } as any)
+    expect(fake.apiCalls.filter((c) => c.method === "POST").map((c) => c.body?.merchant_order_reference)).toEqual(["ref_other"])
+  })
+
   it("without a refund id there is no refund", async () => {
     const { fake, service } = setup()
     const error = await rejection(service.refundPayment({ amount: 5, data: sessionData(), context: {} } as any))
