@@ -55,6 +55,13 @@ async function shot(page: Page, name: string) {
 /** "₹1,234.50" → 1234.5 */
 const rupeesIn = (text: string | null) => Number((text ?? "").replace(/[^\d.]/g, ""))
 
+/** The storefront's home page → the product's buy button → the checkout, paid or failed as below. */
+async function buyThroughHostedPage(page: Page, demo: Demo, product: string, button: "pay" | "fail", name: string) {
+  await page.goto(demo.urls.storefront)
+  await page.getByTestId(`buy-${product}`).click()
+  await checkoutThroughHostedPage(page, demo, button, name)
+}
+
 /**
  * Product page → checkout → Plural's hosted page (sandbox) → the given button → back on the storefront. The total
  * the checkout shows (shipping and tax included) is what the hosted page charges, and the page fits its card.
@@ -153,9 +160,7 @@ describe("npm run demo", () => {
   it("buys a product through Plural's hosted checkout and the admin shows a captured Plural payment", async () => {
     context = await browser.newContext()
     const page = await newPage()
-    await page.goto(demo.urls.storefront)
-    await page.getByTestId("buy-masala-chai-tin").click()
-    await checkoutThroughHostedPage(page, demo, "pay", "success")
+    await buyThroughHostedPage(page, demo, "masala-chai-tin", "pay", "success")
 
     await page.getByTestId("order-confirmed").waitFor({ timeout: 30_000 })
     expect(new URL(page.url()).pathname).toBe("/order/confirmed")
@@ -179,9 +184,7 @@ describe("npm run demo", () => {
 
   it("shows a clear failure when the payment is declined, then succeeds on retry", async () => {
     const page = await newPage()
-    await page.goto(demo.urls.storefront)
-    await page.getByTestId("buy-block-printed-tote").click()
-    await checkoutThroughHostedPage(page, demo, "fail", "declined")
+    await buyThroughHostedPage(page, demo, "block-printed-tote", "fail", "declined")
 
     await page.getByTestId("payment-failed").waitFor({ timeout: 30_000 })
     expect(new URL(page.url()).pathname).toBe("/checkout/failed")
@@ -214,9 +217,7 @@ describe("npm run demo", () => {
     try {
       const returns: string[] = []
       page.on("framenavigated", (frame) => frame === page.mainFrame() && returns.push(frame.url()))
-      await page.goto(demo.urls.storefront)
-      await page.getByTestId("buy-masala-chai-tin").click()
-      await checkoutThroughHostedPage(page, demo, "pay", "late")
+      await buyThroughHostedPage(page, demo, "masala-chai-tin", "pay", "late")
       await page.getByTestId("order-confirmed").waitFor({ timeout: 60_000 })
       expect(returns.some((url) => url.includes("status=pending"))).toBe(true)
       const order = await adminOrder(demo, (await page.getByTestId("order-id").textContent())!.trim())
@@ -308,9 +309,7 @@ describe("npm run demo", () => {
     // A restarted sandbox and store still take payments (no id of the first run comes back).
     context = await browser.newContext()
     const page = await newPage()
-    await page.goto(demo.urls.storefront)
-    await page.getByTestId("buy-masala-chai-tin").click()
-    await checkoutThroughHostedPage(page, demo, "pay", "after-restart")
+    await buyThroughHostedPage(page, demo, "masala-chai-tin", "pay", "after-restart")
     await page.getByTestId("order-confirmed").waitFor({ timeout: 30_000 })
     await context.close()
 

@@ -14,13 +14,12 @@ import fs from "node:fs"
 import http from "node:http"
 import os from "node:os"
 import path from "node:path"
-import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { build, type Plugin } from "esbuild"
 import { chromium, type Browser, type Page } from "playwright-core"
-import type { Sandbox } from "../../src/sandbox"
-import { resolvePluralProvider } from "../../src/utils/resolve-plural-provider"
-import { control, startSandboxForApp } from "../helpers/sandbox"
-import { orderOfCart, PROVIDER_ID, seedStore, type Store } from "../helpers/store"
+import { resolvePluralGateway } from "../../src/utils/resolve-plural-gateway"
+import { pluralStoreTestRunner } from "../helpers/runner"
+import { control } from "../helpers/sandbox"
+import { orderOfCart, PROVIDER_ID } from "../helpers/store"
 import { ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT } from "./support"
 
 jest.setTimeout(10 * 60_000)
@@ -88,31 +87,18 @@ async function startStorefront(medusaUrl: string, publishableKey: string): Promi
   return { url: `http://127.0.0.1:${port}`, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) }
 }
 
-let sandbox: Sandbox
-
-beforeAll(async () => {
-  // The provider's URLs are pointed at the storefront once it listens (below).
-  sandbox = await startSandboxForApp()
-})
-
-afterAll(async () => {
-  await sandbox?.stop()
-})
-
-medusaIntegrationTestRunner({
-  cwd: path.join(__dirname, "../app"),
-  testSuite: ({ api, getContainer }) => {
-    let store: Store
+pluralStoreTestRunner({
+  seed: "once",
+  testSuite: ({ api, getContainer, sandbox, store }) => {
     let storefront: Storefront
     let browser: Browser
     let page: Page
     const consoleErrors: string[] = []
 
     beforeAll(async () => {
-      store = await seedStore(getContainer())
       storefront = await startStorefront(api.defaults.baseURL!, store.storeHeaders.headers["x-publishable-api-key"])
-      sandbox.configure({ webhookUrl: `${api.defaults.baseURL}/hooks/plural/webhook` })
-      Object.assign(resolvePluralProvider(getContainer()).options, {
+      // The provider's URLs are pointed at the storefront once it listens.
+      Object.assign(resolvePluralGateway(getContainer()).options, {
         // Plural returns the shopper through the storefront's origin, which forwards /hooks to Medusa.
         backend_url: storefront.url,
         storefront_success_url: `${storefront.url}/{country_code}/order/{order_id}/confirmed`,

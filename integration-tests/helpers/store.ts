@@ -42,30 +42,17 @@ export async function seedStore(container: MedusaContainer): Promise<Store> {
       ],
     },
   })
-  const { result: [product] } = await createProductsWorkflow(container).run({
-    input: {
-      products: [
-        {
-          title: "Chai set",
-          status: "published",
-          options: [{ title: "Size", values: ["One"] }],
-          sales_channels: [{ id: channel.id }],
-          variants: [
-            {
-              title: "One",
-              options: { Size: "One" },
-              manage_inventory: false,
-              prices: [
-                { amount: 499.5, currency_code: "inr" },
-                { amount: 12, currency_code: "usd" },
-              ],
-            },
-          ],
-        },
+  const variant_id = await createProduct(container, {
+    title: "Chai set",
+    sales_channel_id: channel.id,
+    variant: {
+      manage_inventory: false,
+      prices: [
+        { amount: 499.5, currency_code: "inr" },
+        { amount: 12, currency_code: "usd" },
       ],
     },
   })
-  const variant_id = product.variants[0].id
   return {
     sales_channel_id: channel.id,
     inr: { region_id: regions[0].id, variant_id },
@@ -73,6 +60,30 @@ export async function seedStore(container: MedusaContainer): Promise<Store> {
     storeHeaders: { headers: { "x-publishable-api-key": key.token } },
     adminHeaders: { headers: { authorization: `Bearer ${token}` } },
   }
+}
+
+type Variant = {
+  manage_inventory: boolean
+  prices: { amount: number; currency_code: string }[]
+  inventory_items?: { inventory_item_id: string; required_quantity: number }[]
+}
+
+/** A published product of one variant ("One", the only value of its one option) in the sales channel: its variant id. */
+export async function createProduct(container: MedusaContainer, input: { title: string; sales_channel_id: string; variant: Variant }): Promise<string> {
+  const { result: [product] } = await createProductsWorkflow(container).run({
+    input: {
+      products: [
+        {
+          title: input.title,
+          status: "published",
+          options: [{ title: "Size", values: ["One"] }],
+          sales_channels: [{ id: input.sales_channel_id }],
+          variants: [{ title: "One", options: { Size: "One" }, ...input.variant }],
+        },
+      ],
+    },
+  })
+  return product.variants[0].id
 }
 
 type Api = {
@@ -103,14 +114,23 @@ export async function cartWithPluralSession(
 }
 
 export async function startPluralSession(api: Api, store: Store, cartId: string, data: Record<string, unknown> = {}) {
-  const { data: { payment_collection } } = await api.post("/store/payment-collections", { cart_id: cartId }, store.storeHeaders)
-  const { data: created } = await api.post(
-    `/store/payment-collections/${payment_collection.id}/payment-sessions`,
-    { provider_id: PROVIDER_ID, data },
-    store.storeHeaders
-  )
+  const { status, data: created } = await requestPluralSession(api, store, cartId, data)
+  if (status >= 300) throw new Error(`the Plural session was refused: ${status} ${JSON.stringify(created)}`)
   const session = created.payment_collection.payment_sessions.find((s: { provider_id: string }) => s.provider_id === PROVIDER_ID)
   return session as { id: string; status: string; data: Record<string, any> }
+}
+
+/** Asks for a Plural payment session for the cart: Medusa's answer as it is, a refusal included. */
+export async function requestPluralSession(api: Api, store: Store, cartId: string, data: Record<string, unknown> = {}) {
+  const { data: { payment_collection } } = await api.post("/store/payment-collections", { cart_id: cartId }, store.storeHeaders)
+  return api.post(`/store/payment-collections/${payment_collection.id}/payment-sessions`, { provider_id: PROVIDER_ID, data }, { ...store.storeHeaders, validateStatus: () => true })
+}
+
+/** A cart of one item in the region, with no email or address yet. */
+export async function cartOfOneItem(api: Api, store: Store, region: "inr" | "usd" = "inr"): Promise<{ id: string }> {
+  const { region_id, variant_id } = store[region]
+  const { data } = await api.post("/store/carts", { region_id, items: [{ variant_id, quantity: 1 }] }, store.storeHeaders)
+  return data.cart
 }
 
 /** The order made from a cart, if any, with its payments. */

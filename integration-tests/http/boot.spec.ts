@@ -5,10 +5,10 @@
  * without holding the start up. One database, the steps in order.
  */
 import { spawn, spawnSync } from "node:child_process"
-import { createServer, type AddressInfo } from "node:net"
 import path from "node:path"
 import { Client } from "pg"
 import { startSandbox, type Sandbox } from "../../src/sandbox"
+import { freePort } from "../browser/support"
 
 const app = path.join(__dirname, "../app")
 const medusaBin = path.join(__dirname, "../../node_modules/.bin/medusa")
@@ -133,14 +133,4 @@ async function until(ready: () => boolean, seen: () => string, seconds: number):
     await new Promise((resolve) => setTimeout(resolve, 250))
   }
   throw new Error(`gave up waiting; output so far:\n${seen()}`)
-}
-
-function freePort(): Promise<number> {
-  const probe = createServer()
-  return new Promise((resolve) =>
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as AddressInfo
-      probe.close(() => resolve(port))
-    })
-  )
 }

@@ -1,36 +1,14 @@
-import path from "node:path"
-import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { signWebhook } from "../../src/plural"
-import type { Sandbox } from "../../src/sandbox"
-import { resolvePluralProvider } from "../../src/utils/resolve-plural-provider"
+import { resolvePluralGateway } from "../../src/utils/resolve-plural-gateway"
 import { reconcilePluralPaymentsWorkflow } from "../../src/workflows/reconcile-plural-payments"
-import { control, eventually, FAILURE_URL, pay, postWebhook, returnToStore, startSandboxForApp, SUCCESS_URL } from "../helpers/sandbox"
-import { cartWithPluralSession, countOrdersOfCart, orderOfCart, seedStore, startPluralSession, type Store } from "../helpers/store"
+import { pluralStoreTestRunner } from "../helpers/runner"
+import { control, eventually, FAILURE_URL, pay, postWebhook, returnToStore, SUCCESS_URL } from "../helpers/sandbox"
+import { cartOfOneItem, cartWithPluralSession, countOrdersOfCart, orderOfCart, requestPluralSession, startPluralSession } from "../helpers/store"
 
 jest.setTimeout(240_000)
 
-let sandbox: Sandbox
-
-beforeAll(async () => {
-  sandbox = await startSandboxForApp()
-})
-
-afterAll(async () => {
-  await sandbox?.stop()
-})
-
-medusaIntegrationTestRunner({
-  cwd: path.join(__dirname, "../app"),
-  testSuite: ({ api, getContainer }) => {
-    let store: Store
-
-    beforeEach(async () => {
-      await control(sandbox, "POST", "/reset")
-      sandbox.configure({ webhookUrl: `${api.defaults.baseURL}/hooks/plural/webhook` })
-      store = await seedStore(getContainer())
-      resolvePluralProvider(getContainer()).options.pre_auth = false
-    })
-
+pluralStoreTestRunner({
+  testSuite: ({ api, getContainer, sandbox, store, paidOrder }) => {
     const pluralOrder = (id: string) => control(sandbox, "GET", `/orders/${id}`)
     /** Moves a ledger row's next check (and, for `expired`, its expiry) to now, as time passing would. */
     const dueNow = (pluralOrderId: string, options: { expired?: boolean } = {}) =>
@@ -67,12 +45,9 @@ medusaIntegrationTestRunner({
     })
 
     it("pre-auth: authorised at Plural, captured from the admin → Plural PROCESSED", async () => {
-      resolvePluralProvider(getContainer()).options.pre_auth = true
-      const { cart, session } = await cartWithPluralSession(api, store)
-      const paid = await pay(sandbox, session.data.plural_order_id, { send_webhook: false })
+      resolvePluralGateway(getContainer()).options.pre_auth = true
+      const { cart, session, paid, order } = await paidOrder()
       expect(paid.order.status).toBe("AUTHORIZED")
-      await returnToStore(api, paid.callback.fields)
-      const order = await orderOfCart(getContainer(), cart.id)
       const [payment] = order.payment_collections[0].payments
       expect(payment.captured_at).toBeFalsy()
 
@@ -86,21 +61,15 @@ medusaIntegrationTestRunner({
     })
 
     it("pre-auth: the order canceled in the admin releases the authorisation → Plural CANCELLED", async () => {
-      resolvePluralProvider(getContainer()).options.pre_auth = true
-      const { cart, session } = await cartWithPluralSession(api, store)
-      const paid = await pay(sandbox, session.data.plural_order_id, { send_webhook: false })
-      await returnToStore(api, paid.callback.fields)
-      const order = await orderOfCart(getContainer(), cart.id)
+      resolvePluralGateway(getContainer()).options.pre_auth = true
+      const { session, order } = await paidOrder()
 
       await api.post(`/admin/orders/${order.id}/cancel`, {}, store.adminHeaders)
       expect((await pluralOrder(session.data.plural_order_id)).status).toBe("CANCELLED")
     })
 
     it("refunds: two partial refunds then the rest → Plural FULLY_REFUNDED; an over-refund is refused", async () => {
-      const { cart, session } = await cartWithPluralSession(api, store)
-      const paid = await pay(sandbox, session.data.plural_order_id, { send_webhook: false })
-      await returnToStore(api, paid.callback.fields)
-      const order = await orderOfCart(getContainer(), cart.id)
+      const { session, order } = await paidOrder()
       const paymentId = order.payment_collections[0].payments[0].id
 
       await api.post(`/admin/payments/${paymentId}/refund`, { amount: 100.25 }, store.adminHeaders)
@@ -157,13 +126,8 @@ medusaIntegrationTestRunner({
     })
 
     it("a UPI collect without a valid VPA is refused with the field named", async () => {
-      const { data: { cart } } = await api.post("/store/carts", { region_id: store.inr.region_id, items: [{ variant_id: store.inr.variant_id, quantity: 1 }] }, store.storeHeaders)
-      const { data: { payment_collection } } = await api.post("/store/payment-collections", { cart_id: cart.id }, store.storeHeaders)
-      const refused = await api.post(
-        `/store/payment-collections/${payment_collection.id}/payment-sessions`,
-        { provider_id: "pp_plural_plural", data: { flow: "upi_collect", upi_vpa: "not a vpa" } },
-        { ...store.storeHeaders, validateStatus: () => true }
-      )
+      const cart = await cartOfOneItem(api, store)
+      const refused = await requestPluralSession(api, store, cart.id, { flow: "upi_collect", upi_vpa: "not a vpa" })
       expect(refused.status).toBe(400)
       expect(refused.data.message).toContain("upi_vpa")
       expect((await control(sandbox, "GET", "/orders")).length).toBe(0)
@@ -338,24 +302,16 @@ medusaIntegrationTestRunner({
     })
 
     it("a non-INR cart gets a clear error at session creation", async () => {
-      const { data: { cart } } = await api.post("/store/carts", { region_id: store.usd.region_id, items: [{ variant_id: store.usd.variant_id, quantity: 1 }] }, store.storeHeaders)
-      const { data: { payment_collection } } = await api.post("/store/payment-collections", { cart_id: cart.id }, store.storeHeaders)
-      const refused = await api.post(
-        `/store/payment-collections/${payment_collection.id}/payment-sessions`,
-        { provider_id: "pp_plural_plural", data: {} },
-        { ...store.storeHeaders, validateStatus: () => true }
-      )
+      const cart = await cartOfOneItem(api, store, "usd")
+      const refused = await requestPluralSession(api, store, cart.id)
       expect(refused.status).toBe(400)
       expect(refused.data.message).toMatch(/USD/)
       expect(refused.data.message).toMatch(/INR/)
     })
 
     it("Plural failing during capture and refund: a clear admin error, and the retry is safe", async () => {
-      resolvePluralProvider(getContainer()).options.pre_auth = true
-      const { cart, session } = await cartWithPluralSession(api, store)
-      const paid = await pay(sandbox, session.data.plural_order_id, { send_webhook: false })
-      await returnToStore(api, paid.callback.fields)
-      const order = await orderOfCart(getContainer(), cart.id)
+      resolvePluralGateway(getContainer()).options.pre_auth = true
+      const { cart, session, order } = await paidOrder()
       const paymentId = order.payment_collections[0].payments[0].id
 
       // The capture happens at Plural but every answer is lost: Medusa must say so, and the retry must not capture twice.

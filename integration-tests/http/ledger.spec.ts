@@ -3,35 +3,22 @@
  * ending with the money either held by a Medusa order or back with the shopper — checked on Plural's side through
  * the sandbox's control API, not only in Medusa.
  */
-import path from "node:path"
 import type { MedusaContainer } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
 import {
   createInventoryItemsWorkflow,
   createInventoryLevelsWorkflow,
-  createProductsWorkflow,
   createStockLocationsWorkflow,
   linkSalesChannelsToStockLocationWorkflow,
 } from "@medusajs/medusa/core-flows"
-import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
-import type { Sandbox } from "../../src/sandbox"
-import { resolvePluralProvider } from "../../src/utils/resolve-plural-provider"
+import { resolvePluralGateway } from "../../src/utils/resolve-plural-gateway"
 import { reconcilePluralPaymentsWorkflow } from "../../src/workflows/reconcile-plural-payments"
 import { settlePluralPaymentWorkflow } from "../../src/workflows/settle-plural-payment"
-import { control, eventually, pay, returnToStore, startSandboxForApp } from "../helpers/sandbox"
-import { cartWithPluralSession, countOrdersOfCart, orderOfCart, seedStore, startPluralSession, type Store } from "../helpers/store"
+import { pluralStoreTestRunner } from "../helpers/runner"
+import { control, eventually, pay, returnToStore } from "../helpers/sandbox"
+import { cartWithPluralSession, countOrdersOfCart, createProduct, orderOfCart, startPluralSession, type Store } from "../helpers/store"
 
 jest.setTimeout(300_000)
-
-let sandbox: Sandbox
-
-beforeAll(async () => {
-  sandbox = await startSandboxForApp({ max: 1 })
-})
-
-afterAll(async () => {
-  await sandbox?.stop()
-})
 
 /** A product with one unit in stock at a location of the store's sales channel (no shipping needed). */
 async function stockedVariant(container: MedusaContainer, store: Store) {
@@ -43,45 +30,19 @@ async function stockedVariant(container: MedusaContainer, store: Store) {
   await createInventoryLevelsWorkflow(container).run({
     input: { inventory_levels: [{ inventory_item_id: item.id, location_id: location.id, stocked_quantity: 1 }] },
   })
-  const { result: [product] } = await createProductsWorkflow(container).run({
-    input: {
-      products: [
-        {
-          title: "Kettle",
-          status: "published",
-          options: [{ title: "Size", values: ["One"] }],
-          sales_channels: [{ id: store.sales_channel_id }],
-          variants: [
-            {
-              title: "One",
-              options: { Size: "One" },
-              manage_inventory: true,
-              inventory_items: [{ inventory_item_id: item.id, required_quantity: 1 }],
-              prices: [{ amount: 1250, currency_code: "inr" }],
-            },
-          ],
-        },
-      ],
-    },
+  const variant_id = await createProduct(container, {
+    title: "Kettle",
+    sales_channel_id: store.sales_channel_id,
+    variant: { manage_inventory: true, inventory_items: [{ inventory_item_id: item.id, required_quantity: 1 }], prices: [{ amount: 1250, currency_code: "inr" }] },
   })
   const setStock = (stocked_quantity: number) =>
     container.resolve(Modules.INVENTORY).updateInventoryLevels([{ inventory_item_id: item.id, location_id: location.id, stocked_quantity }])
-  return { variant_id: product.variants[0].id, setStock }
+  return { variant_id, setStock }
 }
 
-medusaIntegrationTestRunner({
-  cwd: path.join(__dirname, "../app"),
-  testSuite: ({ api, getContainer }) => {
-    let store: Store
-
-    beforeEach(async () => {
-      await control(sandbox, "POST", "/reset")
-      await control(sandbox, "DELETE", "/faults")
-      sandbox.configure({ webhookUrl: `${api.defaults.baseURL}/hooks/plural/webhook` })
-      store = await seedStore(getContainer())
-      resolvePluralProvider(getContainer()).options.pre_auth = false
-    })
-
+pluralStoreTestRunner({
+  retries: 1,
+  testSuite: ({ api, getContainer, sandbox, store, paidOrder }) => {
     const pluralOrder = (id: string) => control(sandbox, "GET", `/orders/${id}`)
     const refundsAtPlural = async (orderId: string) =>
       (await control(sandbox, "GET", "/orders")).filter((o: any) => o.type === "REFUND" && o.parent_order_id === orderId && o.status !== "FAILED")
@@ -155,7 +116,7 @@ medusaIntegrationTestRunner({
     })
 
     it("case 4, pre-auth — the authorisation is released instead", async () => {
-      resolvePluralProvider(getContainer()).options.pre_auth = true
+      resolvePluralGateway(getContainer()).options.pre_auth = true
       const kettle = await stockedVariant(getContainer(), store)
       const { cart, session } = await cartWithPluralSession(api, store, { variant_id: kettle.variant_id, quantity: 1 })
       await kettle.setStock(0)
@@ -170,10 +131,10 @@ medusaIntegrationTestRunner({
     })
 
     it("a capture Plural made whose mirroring in Medusa failed is mirrored later: by a redelivered webhook and by the job", async () => {
-      resolvePluralProvider(getContainer()).options.pre_auth = true
+      resolvePluralGateway(getContainer()).options.pre_auth = true
       // Plural's own webhooks would mirror the capture concurrently; this test plays their redelivery itself.
       await control(sandbox, "POST", "/webhook-faults", { mode: "drop" })
-      const provider = resolvePluralProvider(getContainer())
+      const provider = resolvePluralGateway(getContainer())
       const payments = getContainer().resolve(Modules.PAYMENT)
       const capturedAt = async (sessionId: string) =>
         (await payments.listPayments({ payment_session_id: sessionId }, { select: ["captured_at"] }))[0]?.captured_at ?? null
@@ -251,10 +212,7 @@ medusaIntegrationTestRunner({
     })
 
     it("case 2 — a refund whose answer is lost is read back; an admin retry under a new id never pays twice", async () => {
-      const { cart, session } = await cartWithPluralSession(api, store)
-      const paid = await pay(sandbox, session.data.plural_order_id, { send_webhook: false })
-      await returnToStore(api, paid.callback.fields)
-      const order = await orderOfCart(getContainer(), cart.id)
+      const { cart, session, order } = await paidOrder()
       const paymentId = order.payment_collections[0].payments[0].id
       const refund = (amount: number) => api.post(`/admin/payments/${paymentId}/refund`, { amount }, { ...store.adminHeaders, validateStatus: () => true })
 
@@ -280,9 +238,7 @@ medusaIntegrationTestRunner({
     })
 
     it("a refund made in Plural's dashboard appears on the Medusa order, once, with no second refund at Plural", async () => {
-      const { cart, session } = await cartWithPluralSession(api, store)
-      const paid = await pay(sandbox, session.data.plural_order_id, { send_webhook: false })
-      await returnToStore(api, paid.callback.fields)
+      const { cart, session } = await paidOrder()
       await control(sandbox, "POST", `/orders/${session.data.plural_order_id}/refund`, { amount: 20000 })
       const recorded = await eventually(async () => {
         const order = await orderOfCart(getContainer(), cart.id)
@@ -299,10 +255,7 @@ medusaIntegrationTestRunner({
     })
 
     it("a failed refund at Plural is visible to the merchant, with what to do", async () => {
-      const { cart, session } = await cartWithPluralSession(api, store)
-      const paid = await pay(sandbox, session.data.plural_order_id, { send_webhook: false })
-      await returnToStore(api, paid.callback.fields)
-      const order = await orderOfCart(getContainer(), cart.id)
+      const { order } = await paidOrder()
       await control(sandbox, "POST", "/refund-outcome", { outcome: "failed", count: 1 })
       const failed = await api.post(`/admin/payments/${order.payment_collections[0].payments[0].id}/refund`, { amount: 100 }, { ...store.adminHeaders, validateStatus: () => true })
       expect(failed.status).toBeGreaterThanOrEqual(400)
@@ -382,7 +335,7 @@ medusaIntegrationTestRunner({
     })
 
     it("500 abandoned checkouts and one paid with its webhook lost: settled in one job run", async () => {
-      const provider = resolvePluralProvider(getContainer())
+      const provider = resolvePluralGateway(getContainer())
       // Abandoned checkouts as the ledger holds them: unpaid Plural orders, all due for a check now.
       for (let i = 0; i < 500; i++) {
         const reference = `payses_abandoned_${i}`
@@ -425,7 +378,7 @@ medusaIntegrationTestRunner({
     })
 
     it("polling reads an unpaid order from Plural at most once per poll interval, and answers no internal text", async () => {
-      const { cart, session } = await cartWithPluralSession(api, store, { data: { flow: "upi_collect", upi_vpa: "asha@okbank" } })
+      const { cart } = await cartWithPluralSession(api, store, { data: { flow: "upi_collect", upi_vpa: "asha@okbank" } })
       // A counted no-op fault on Plural's get-order route: what is left of its count tells how many reads were made.
       await control(sandbox, "POST", "/faults", { route: "get_order", kind: "latency", latency_ms: 1, count: 1000 })
       const answers = await Promise.all(Array.from({ length: 20 }, () => settle(cart.id)))

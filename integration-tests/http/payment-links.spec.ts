@@ -4,42 +4,19 @@
  * collection (the order owes nothing) or back with the shopper — checked on Plural's side through the sandbox's
  * control API and in the plugin's ledger.
  */
-import path from "node:path"
 import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
-import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
-import type { Sandbox } from "../../src/sandbox"
-import { resolvePluralProvider } from "../../src/utils/resolve-plural-provider"
-import { control, eventually, pay, returnToStore, startSandboxForApp, SUCCESS_URL } from "../helpers/sandbox"
-import { cartWithPluralSession, orderOfCart, seedStore, type Store } from "../helpers/store"
+import { resolvePluralGateway } from "../../src/utils/resolve-plural-gateway"
+import { pluralStoreTestRunner } from "../helpers/runner"
+import { control, eventually, pay, returnToStore, SUCCESS_URL } from "../helpers/sandbox"
 
 jest.setTimeout(300_000)
-
-let sandbox: Sandbox
-
-beforeAll(async () => {
-  sandbox = await startSandboxForApp({ max: 1 })
-})
-
-afterAll(async () => {
-  await sandbox?.stop()
-})
 
 /** The store's product costs ₹499.50. */
 const ITEM_PAISE = 49950
 
-medusaIntegrationTestRunner({
-  cwd: path.join(__dirname, "../app"),
-  testSuite: ({ api, getContainer }) => {
-    let store: Store
-
-    beforeEach(async () => {
-      await control(sandbox, "POST", "/reset")
-      await control(sandbox, "DELETE", "/faults")
-      sandbox.configure({ webhookUrl: `${api.defaults.baseURL}/hooks/plural/webhook` })
-      store = await seedStore(getContainer())
-      resolvePluralProvider(getContainer()).options.pre_auth = false
-    })
-
+pluralStoreTestRunner({
+  retries: 1,
+  testSuite: ({ api, getContainer, sandbox, store, paidOrder }) => {
     const admin = (method: "get" | "post" | "delete", url: string, body?: unknown) =>
       (method === "post"
         ? api.post(url, body ?? {}, { ...store.adminHeaders, validateStatus: () => true })
@@ -76,11 +53,8 @@ medusaIntegrationTestRunner({
     }
 
     /** A shopper's order of `quantity` items, paid through Plural at checkout. */
-    async function paidOrder(quantity = 1) {
-      const { cart, session } = await cartWithPluralSession(api, store, { quantity })
-      const paid = await pay(sandbox, session.data.plural_order_id, { send_webhook: false })
-      await returnToStore(api, paid.callback.fields)
-      const order = await orderOfCart(getContainer(), cart.id)
+    async function paidInFull(quantity = 1) {
+      const { session, order } = await paidOrder({ quantity })
       expect(await owed(order.id)).toBe(0)
       return { orderId: order.id as string, paymentId: order.payment_collections[0].payments[0].id as string, pluralOrderId: session.data.plural_order_id as string }
     }
@@ -97,7 +71,7 @@ medusaIntegrationTestRunner({
     const link = (orderId: string) => admin("post", `/admin/plural/orders/${orderId}/payment-link`)
 
     it("an order edit that adds an item, paid through the Plural link: the order owes nothing, one capture, one link however often asked", async () => {
-      const { orderId } = await paidOrder()
+      const { orderId } = await paidInFull()
       await edit(orderId, { add: 1 })
       expect(await owed(orderId)).toBe(ITEM_PAISE)
 
@@ -145,8 +119,8 @@ medusaIntegrationTestRunner({
     })
 
     it("pre-auth: the link's authorisation is captured at Plural, once, so the order owes nothing", async () => {
-      const { orderId } = await paidOrder()
-      resolvePluralProvider(getContainer()).options.pre_auth = true
+      const { orderId } = await paidInFull()
+      resolvePluralGateway(getContainer()).options.pre_auth = true
       await edit(orderId, { add: 1 })
       const made = (await link(orderId)).data.payment_link
       const paid = await pay(sandbox, made.plural_order_id, { send_webhook: false })
@@ -161,7 +135,7 @@ medusaIntegrationTestRunner({
     })
 
     it("two links paid for the same amount: the first pays the order, the second is refunded at Plural and in the ledger", async () => {
-      const { orderId } = await paidOrder()
+      const { orderId } = await paidInFull()
       await edit(orderId, { add: 1 })
       const first = (await link(orderId)).data.payment_link
       // The first link expired for the ledger (the shopper never opened it): the merchant sends a new one.
@@ -187,7 +161,7 @@ medusaIntegrationTestRunner({
     })
 
     it("a link paid after its edit was undone by another edit: refunded, and the order still owes nothing", async () => {
-      const { orderId } = await paidOrder()
+      const { orderId } = await paidInFull()
       const original = await itemsOf(orderId)
       await edit(orderId, { add: 1 })
       const made = (await link(orderId)).data.payment_link
@@ -208,7 +182,7 @@ medusaIntegrationTestRunner({
     })
 
     it("a link paid for a stale amount (the order changed again): refunded; a new link for what is owed now pays the order", async () => {
-      const { orderId } = await paidOrder()
+      const { orderId } = await paidInFull()
       await edit(orderId, { add: 1 })
       const stale = (await link(orderId)).data.payment_link
       await edit(orderId, { add: 1 })
@@ -251,13 +225,13 @@ medusaIntegrationTestRunner({
     }
 
     it("a refund owed back after an edit takes an item off: partial and repeated, each once at Plural even when its answer is lost", async () => {
-      const order = await paidOrder(2)
+      const order = await paidInFull(2)
       await edit(order.orderId, { item: { id: (await itemsOf(order.orderId))[0].id, quantity: 1 } })
       await refundOwedBackInTwoParts(order)
     })
 
     it("a refund owed back after a return: partial and repeated, each once at Plural even when its answer is lost", async () => {
-      const order = await paidOrder(2)
+      const order = await paidInFull(2)
       const [item] = await itemsOf(order.orderId)
       // Shipped, as a fulfillment provider would record it (a return needs fulfilled items).
       await getContainer().resolve(Modules.ORDER).registerFulfillment({ order_id: order.orderId, items: [{ id: item.id, quantity: 2 }] })

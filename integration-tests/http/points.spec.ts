@@ -4,30 +4,19 @@
  * consent as stored evidence, POINTS offered by Plural only under a stored consent (checked on the sandbox's side:
  * its page and its refusal of a POINTS payment), and the admin's list and CSV export.
  */
-import path from "node:path"
-import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { request } from "undici"
-import { POINTS_CARD_MOBILE, type Sandbox } from "../../src/sandbox"
-import { resolvePluralProvider } from "../../src/utils/resolve-plural-provider"
-import { control, pay, returnToStore, startSandboxForApp } from "../helpers/sandbox"
-import { cartWithPluralSession, orderOfCart, PROVIDER_ID, seedStore, startPluralSession, type Store } from "../helpers/store"
+import { POINTS_CARD_MOBILE } from "../../src/sandbox"
+import { resolvePluralGateway } from "../../src/utils/resolve-plural-gateway"
+import { pluralStoreTestRunner } from "../helpers/runner"
+import { control, pay, returnToStore } from "../helpers/sandbox"
+import { cartWithPluralSession, orderOfCart, PROVIDER_ID, startPluralSession } from "../helpers/store"
 
 jest.setTimeout(240_000)
 
 const POINTS_CARD = "4111111111111112"
 const NO_POINTS_CARD = "4000000000000002"
 
-let sandbox: Sandbox
-
 type Answer = { status: number; data: any; headers: Record<string, string> }
-
-beforeAll(async () => {
-  sandbox = await startSandboxForApp()
-})
-
-afterAll(async () => {
-  await sandbox?.stop()
-})
 
 /** Everything the process writes to stdout and stderr while `run` runs (Medusa's logger included). */
 async function captureOutput<T>(run: () => Promise<T>): Promise<{ result: T; output: string }> {
@@ -46,21 +35,15 @@ async function captureOutput<T>(run: () => Promise<T>): Promise<{ result: T; out
   }
 }
 
-medusaIntegrationTestRunner({
-  cwd: path.join(__dirname, "../app"),
-  testSuite: ({ api, getContainer }) => {
-    let store: Store
+pluralStoreTestRunner({
+  provider: {
+    pay_by_points: true,
+    points_balance_rate_limit: { per_cart: 5, per_ip: 1000, window_seconds: 600 },
+    points_consent: { version: "test-v1", text: "I agree to pay with my card's reward points." },
+  },
+  testSuite: ({ api, getContainer, sandbox, store }) => {
     const lenient = () => ({ ...store.storeHeaders, validateStatus: () => true })
     const admin = () => ({ ...store.adminHeaders, validateStatus: () => true })
-
-    beforeEach(async () => {
-      await control(sandbox, "POST", "/reset")
-      store = await seedStore(getContainer())
-      const options = resolvePluralProvider(getContainer()).options
-      options.pay_by_points = true
-      options.points_balance_rate_limit = { per_cart: 5, per_ip: 1000, window_seconds: 600 }
-      options.points_consent = { version: "test-v1", text: "I agree to pay with my card's reward points." }
-    })
 
     /** A cart of one ₹499.50 item (and no payment session yet). */
     async function newCart() {
@@ -157,7 +140,7 @@ medusaIntegrationTestRunner({
         expect((await checkBalance(usd.id, body)).data.message).toContain("INR")
         expect((await checkBalance("cart_missing", body)).status).toBe(404)
         const cart = await newCart()
-        resolvePluralProvider(getContainer()).options.pay_by_points = false
+        resolvePluralGateway(getContainer()).options.pay_by_points = false
         const off = await checkBalance(cart.id, body)
         expect(off.status).toBe(400)
         expect(off.data.message).toBe("This store does not offer pay by points")
@@ -260,7 +243,7 @@ medusaIntegrationTestRunner({
       })
 
       it("the CSV never hands a spreadsheet a formula, whatever the consent text says", async () => {
-        resolvePluralProvider(getContainer()).options.points_consent = { version: "=1+2", text: "=HYPERLINK(\"http://evil.example\",\"x\")" }
+        resolvePluralGateway(getContainer()).options.points_consent = { version: "=1+2", text: "=HYPERLINK(\"http://evil.example\",\"x\")" }
         const cart = await newCart()
         expect((await consent(cart.id, "=1+2")).status).toBe(201)
         const csv = await api.get(`/admin/plural/points-consents/export?cart_id=${cart.id}`, admin())

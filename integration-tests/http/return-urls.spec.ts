@@ -2,41 +2,19 @@
  * Return URLs shaped like Medusa's Next.js starter: `/{country_code}/order/{order_id}/confirmed` after paying and
  * `/{country_code}/checkout?step=payment` otherwise, filled by the callback route from the settlement and the cart.
  */
-import path from "node:path"
-import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { signCallback } from "../../src/plural"
-import type { Sandbox } from "../../src/sandbox"
-import { resolvePluralProvider } from "../../src/utils/resolve-plural-provider"
-import { control, eventually, pay, returnToStore, startSandboxForApp } from "../helpers/sandbox"
-import { cartWithPluralSession, countOrdersOfCart, orderOfCart, seedStore, type Store } from "../helpers/store"
+import { pluralStoreTestRunner } from "../helpers/runner"
+import { control, eventually, pay, returnToStore } from "../helpers/sandbox"
+import { cartWithPluralSession, countOrdersOfCart, orderOfCart } from "../helpers/store"
 
 jest.setTimeout(240_000)
 
 const SUCCESS = "http://storefront.test/{country_code}/order/{order_id}/confirmed"
 const FAILURE = "http://storefront.test/{country_code}/checkout?step=payment"
 
-let sandbox: Sandbox
-
-beforeAll(async () => {
-  sandbox = await startSandboxForApp()
-})
-
-afterAll(async () => {
-  await sandbox?.stop()
-})
-
-medusaIntegrationTestRunner({
-  cwd: path.join(__dirname, "../app"),
-  testSuite: ({ api, getContainer }) => {
-    let store: Store
-
-    beforeEach(async () => {
-      await control(sandbox, "POST", "/reset")
-      sandbox.configure({ webhookUrl: `${api.defaults.baseURL}/hooks/plural/webhook` })
-      store = await seedStore(getContainer())
-      Object.assign(resolvePluralProvider(getContainer()).options, { pre_auth: false, storefront_success_url: SUCCESS, storefront_failure_url: FAILURE })
-    })
-
+pluralStoreTestRunner({
+  provider: { storefront_success_url: SUCCESS, storefront_failure_url: FAILURE },
+  testSuite: ({ api, getContainer, sandbox, store }) => {
     const pluralOrder = (id: string) => control(sandbox, "GET", `/orders/${id}`)
     const landing = (back: { status: number; headers: Record<string, string> }) => {
       expect(back.status).toBe(303)

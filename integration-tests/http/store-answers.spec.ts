@@ -6,10 +6,9 @@
  */
 import { readFileSync } from "node:fs"
 import path from "node:path"
-import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
-import type { Sandbox } from "../../src/sandbox"
-import { control, eventually, pay, startSandboxForApp } from "../helpers/sandbox"
-import { cartWithPluralSession, seedStore, type Store } from "../helpers/store"
+import { pluralStoreTestRunner } from "../helpers/runner"
+import { control, eventually, pay } from "../helpers/sandbox"
+import { cartOfOneItem, cartWithPluralSession, requestPluralSession } from "../helpers/store"
 
 jest.setTimeout(300_000)
 
@@ -57,20 +56,9 @@ function expectDocumented(answer: Record<string, unknown>, shapes: Shape[]) {
   if (answer.last_attempt) expect(Object.keys(answer.last_attempt as object).sort()).toEqual(["code", "reason"])
 }
 
-let sandbox: Sandbox
-
-beforeAll(async () => {
-  sandbox = await startSandboxForApp({ max: 0 })
-})
-
-afterAll(async () => {
-  await sandbox?.stop()
-})
-
-medusaIntegrationTestRunner({
-  cwd: path.join(__dirname, "../app"),
-  testSuite: ({ api, getContainer }) => {
-    let store: Store
+pluralStoreTestRunner({
+  retries: 0,
+  testSuite: ({ api, sandbox, store }) => {
     const shapes = documentedAnswers()
     const settle = (cartId: string) => api.post(`/store/plural/carts/${cartId}/settle`, {}, store.storeHeaders).then((r: { data: any }) => r.data)
     /** The next answer that is not the one before (an unpaid order is read from Plural once per poll interval). */
@@ -79,12 +67,6 @@ medusaIntegrationTestRunner({
         const answer = await settle(cartId)
         return done(answer) && answer
       }, what)
-
-    beforeEach(async () => {
-      await control(sandbox, "POST", "/reset")
-      await control(sandbox, "DELETE", "/faults")
-      store = await seedStore(getContainer())
-    })
 
     it("a UPI collect from unpaid through a declined try and Plural down to paid: every answer is documented", async () => {
       const { cart, session } = await cartWithPluralSession(api, store, { data: { flow: "upi_collect", upi_vpa: "asha@okbank" } })
@@ -129,16 +111,11 @@ medusaIntegrationTestRunner({
       ["refuses the credentials", "token", 401, "Payment by Plural is not available right now"],
       ["is down", "hosted_checkout", 503, "Plural, our payment partner, is not answering right now"],
     ])("starting a payment while Plural %s: the shopper reads a shopper's message", async (_what, route, status, shopperMessage) => {
-      const { data: { cart } } = await api.post("/store/carts", { region_id: store.inr.region_id, items: [{ variant_id: store.inr.variant_id, quantity: 1 }] }, store.storeHeaders)
-      const { data: { payment_collection } } = await api.post("/store/payment-collections", { cart_id: cart.id }, store.storeHeaders)
+      const cart = await cartOfOneItem(api, store)
       // A fresh token is needed for the credentials to be asked about again.
       await control(sandbox, "POST", "/tokens/expire")
       await control(sandbox, "POST", "/faults", { route, kind: "status", status, count: 10 })
-      const started = await api.post(
-        `/store/payment-collections/${payment_collection.id}/payment-sessions`,
-        { provider_id: "pp_plural_plural", data: {} },
-        { ...store.storeHeaders, validateStatus: () => true }
-      )
+      const started = await requestPluralSession(api, store, cart.id)
       expect(started.status).toBe(500)
       expect(started.data.message.startsWith(shopperMessage)).toBe(true)
       expect(started.data.message).not.toMatch(/client_id|client_secret|credential|environment|dashboard|Request-ID|retry is keyed/i)
