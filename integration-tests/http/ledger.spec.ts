@@ -134,7 +134,7 @@ pluralStoreTestRunner({
       resolvePluralGateway(getContainer()).options.pre_auth = true
       // Plural's own webhooks would mirror the capture concurrently; this test plays their redelivery itself.
       await control(sandbox, "POST", "/webhook-faults", { mode: "drop" })
-      const provider = resolvePluralGateway(getContainer())
+      const gateway = resolvePluralGateway(getContainer())
       const payments = getContainer().resolve(Modules.PAYMENT)
       const capturedAt = async (sessionId: string) =>
         (await payments.listPayments({ payment_session_id: sessionId }, { select: ["captured_at"] }))[0]?.captured_at ?? null
@@ -150,7 +150,7 @@ pluralStoreTestRunner({
         const orderId = session.data.plural_order_id
         await returnToStore(api, (await pay(sandbox, orderId, { send_webhook: false })).callback.fields)
         expect(await ledgerRow(orderId)).toMatchObject({ state: "owned", plural_status: "AUTHORIZED" })
-        await provider.client.captureOrder(orderId, { merchant_capture_reference: `dashboard-${orderId}` })
+        await gateway.client.captureOrder(orderId, { merchant_capture_reference: `dashboard-${orderId}` })
         expect((await pluralOrder(orderId)).status).toBe("PROCESSED")
         return { cart, session, orderId }
       }
@@ -335,11 +335,11 @@ pluralStoreTestRunner({
     })
 
     it("500 abandoned checkouts and one paid with its webhook lost: settled in one job run", async () => {
-      const provider = resolvePluralGateway(getContainer())
+      const gateway = resolvePluralGateway(getContainer())
       // Abandoned checkouts as the ledger holds them: unpaid Plural orders, all due for a check now.
       for (let i = 0; i < 500; i++) {
         const reference = `payses_abandoned_${i}`
-        const checkout = await provider.client.createHostedCheckout({
+        const checkout = await gateway.client.createHostedCheckout({
           merchant_order_reference: reference,
           order_amount: { value: 10000, currency: "INR" },
           callback_url: "http://localhost:9000/hooks/plural/callback",

@@ -46,7 +46,7 @@ export const reconcilePluralPaymentsWorkflow = createWorkflow("reconcile-plural-
 
 async function reconcile(container: MedusaContainer): Promise<ReconcileSummary> {
   const ledger = container.resolve<PluralModuleService>(PLURAL_MODULE)
-  const provider = resolvePluralGateway(container)
+  const gateway = resolvePluralGateway(container)
   const logger = container.resolve(ContainerRegistrationKeys.LOGGER)
   const summary = emptySummary()
   const started = Date.now()
@@ -55,7 +55,7 @@ async function reconcile(container: MedusaContainer): Promise<ReconcileSummary> 
     logger.warn(`Plural reconciliation: ${what} failed, will retry next run: ${(error as Error).message}`)
   }
 
-  await provider.resolveRefunds().catch((error) => failing("reading back unconfirmed refunds", error))
+  await gateway.resolveRefunds().catch((error) => failing("reading back unconfirmed refunds", error))
 
   for (const refund of await ledger.unrecordedRefunds(BATCH)) {
     const parent = await ledger.findOrder({ plural_order_id: refund.plural_order_id })
@@ -82,7 +82,7 @@ async function reconcile(container: MedusaContainer): Promise<ReconcileSummary> 
     await inParallel(due, CONCURRENCY, (row) => checkRow(container, row, summary).catch((error) => failing(`Plural order ${row.plural_order_id ?? row.merchant_order_reference}`, error)))
   }
 
-  await ledger.pruneEvents(provider.options.webhook_retention_days).catch((error) => failing("pruning the webhook inbox", error))
+  await ledger.pruneEvents(gateway.options.webhook_retention_days).catch((error) => failing("pruning the webhook inbox", error))
   return summary
 }
 
@@ -106,9 +106,9 @@ async function checkRow(container: MedusaContainer, row: LedgerOrder, summary: R
  */
 async function resolveCreating(container: MedusaContainer, row: LedgerOrder): Promise<string | undefined> {
   const ledger = container.resolve<PluralModuleService>(PLURAL_MODULE)
-  const provider = resolvePluralGateway(container)
+  const gateway = resolvePluralGateway(container)
   try {
-    const order = await provider.client.getOrderByReference(row.merchant_order_reference)
+    const order = await gateway.client.getOrderByReference(row.merchant_order_reference)
     await ledger.recordCreated({ merchant_order_reference: row.merchant_order_reference, plural_order_id: order.order_id, plural_status: order.status, check_after_seconds: 0 })
     return order.order_id
   } catch (error) {

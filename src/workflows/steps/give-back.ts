@@ -25,7 +25,7 @@ export async function giveBack(
 ): Promise<SettlementResult> {
   const { row, plural, reason, context } = input
   const ledger = container.resolve<PluralModuleService>(PLURAL_MODULE)
-  const provider = resolvePluralGateway(container)
+  const gateway = resolvePluralGateway(container)
   const logger = container.resolve(ContainerRegistrationKeys.LOGGER)
   const cart = { cart_id: context.cart_id }
   const attempts = row.attempts + 1
@@ -36,7 +36,7 @@ export async function giveBack(
   let error: string | undefined
   if (plural.status === "AUTHORIZED") {
     try {
-      await provider.releaseAuthorization(plural.order_id)
+      await gateway.releaseAuthorization(plural.order_id)
       outcome = "released"
     } catch (e) {
       outcome = "returning"
@@ -67,10 +67,10 @@ async function refundRemainder(
   plural: Order
 ): Promise<{ outcome: "refunded" | "returning"; error?: string }> {
   const ledger = container.resolve<PluralModuleService>(PLURAL_MODULE)
-  const provider = resolvePluralGateway(container)
+  const gateway = resolvePluralGateway(container)
   const orderId = plural.order_id
   const reference = returnReference(row)
-  await provider.resolveRefunds(orderId)
+  await gateway.resolveRefunds(orderId)
   const refunds = await ledger.refundsOf(orderId)
   const ours = refunds.find((r) => r.reference === reference)
   if (ours?.status === "processed" || ours?.status === "pending") return { outcome: "refunded" }
@@ -80,7 +80,7 @@ async function refundRemainder(
   if (remaining <= 0 || plural.status === "FULLY_REFUNDED") return { outcome: "refunded" }
 
   await ledger.recordRefundRequest({ plural_order_id: orderId, reference, amount: remaining, currency_code: row.currency_code, source: "automatic" })
-  const made = await provider.refundAtPlural(orderId, { reference, amount: remaining, currency_code: row.currency_code })
+  const made = await gateway.refundAtPlural(orderId, { reference, amount: remaining, currency_code: row.currency_code })
   if (made.outcome === "made") {
     await ledger.updateRefund(reference, { status: made.status, plural_refund_id: made.refund.order_id, last_error: null })
     return made.status === "failed" ? { outcome: "returning", error: `Plural refund ${made.refund.order_id} FAILED` } : { outcome: "refunded" }

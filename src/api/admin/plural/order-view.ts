@@ -32,7 +32,7 @@ export async function pluralPaymentsOfOrder(container: MedusaContainer, orderId:
 const isoTime = (time: string | Date | null): string | null => (time ? new Date(time).toISOString() : null)
 
 export async function pluralOrderView(container: MedusaContainer, orderId: string): Promise<PluralOrderView> {
-  const provider = resolvePluralGateway(container)
+  const gateway = resolvePluralGateway(container)
   const payments = await pluralPaymentsOfOrder(container, orderId)
   const pluralOrderIds = payments.map((p) => parseSessionData(p.data).plural_order_id)
   const { exceptions } = await listExceptions(container, { plural_order_ids: pluralOrderIds, limit: 100 })
@@ -42,7 +42,7 @@ export async function pluralOrderView(container: MedusaContainer, orderId: strin
     payments: await Promise.all(
       payments.map(async (payment): Promise<PluralPaymentView> => {
         const data = parseSessionData(payment.data)
-        const plural = await provider.readOrder(data.plural_order_id, 0)
+        const plural = await gateway.readOrder(data.plural_order_id, 0)
         const latest = plural.payments.at(-1)
         const card = latest?.payment_option?.card_data
         // Only an open authorisation can be captured or released.

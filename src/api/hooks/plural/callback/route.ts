@@ -34,12 +34,12 @@ async function countryOf(scope: MedusaContainer, urls: StorefrontUrls, cartId: s
 }
 
 async function handle(req: MedusaRequest, res: MedusaResponse) {
-  const provider = resolvePluralGateway(req.scope)
-  const urls = { success: provider.options.storefront_success_url, failure: provider.options.storefront_failure_url }
+  const gateway = resolvePluralGateway(req.scope)
+  const urls = { success: gateway.options.storefront_success_url, failure: gateway.options.storefront_failure_url }
   const logger = req.scope.resolve("logger")
 
   const fields = CallbackFields.safeParse(returnedFields(req))
-  if (!fields.success || !provider.verifyCallback(fields.data)) {
+  if (!fields.success || !gateway.verifyCallback(fields.data)) {
     logger.warn("Plural callback with a missing or wrong signature: nothing changed")
     return res.redirect(303, storefrontUrl(urls.failure, {}, { code: "INVALID_SIGNATURE", reason: "We could not verify the payment response. If you were charged, your order will be confirmed by email." }))
   }

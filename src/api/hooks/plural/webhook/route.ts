@@ -13,9 +13,9 @@ import { receivePluralWebhookWorkflow } from "../../../../workflows/receive-plur
 const MAX_EVENT_DEPTH = 32
 
 export async function POST(req: MedusaRequest, res: MedusaResponse) {
-  const provider = resolvePluralGateway(req.scope)
+  const gateway = resolvePluralGateway(req.scope)
   const rawBody = (req as MedusaRequest & { rawBody?: Buffer }).rawBody
-  if (!rawBody || !provider.verifyWebhook({ headers: req.headers, rawBody })) {
+  if (!rawBody || !gateway.verifyWebhook({ headers: req.headers, rawBody })) {
     return res.status(401).json({ message: "Invalid or stale webhook signature" })
   }
   if (nestsDeeperThan(req.body, MAX_EVENT_DEPTH)) {

@@ -15,8 +15,8 @@ import type { StorePointsBalanceRequest } from "./validators"
 
 export async function POST(req: MedusaRequest<StorePointsBalanceRequest>, res: MedusaResponse) {
   const cart = await payingCart(req.scope, req.params.id)
-  const provider = resolvePluralGateway(req.scope)
-  const { per_cart, per_ip, window_seconds } = provider.options.points_balance_rate_limit
+  const gateway = resolvePluralGateway(req.scope)
+  const { per_cart, per_ip, window_seconds } = gateway.options.points_balance_rate_limit
   const ledger = req.scope.resolve<PluralModuleService>(PLURAL_MODULE)
   for (const [key, limit] of [[`points-balance:cart:${cart.id}`, per_cart], [`points-balance:ip:${req.ip ?? "unknown"}`, per_ip]] as const) {
     const taken = await ledger.takeRateLimit(key, limit, window_seconds)
@@ -32,7 +32,7 @@ export async function POST(req: MedusaRequest<StorePointsBalanceRequest>, res: M
 
   const { card_number, registered_mobile_number } = req.validatedBody
   try {
-    const balance = await provider.checkPointsBalance({
+    const balance = await gateway.checkPointsBalance({
       card_number,
       registered_mobile_number,
       amount: toMinorUnits(cart.total, cart.currency_code),
@@ -40,7 +40,7 @@ export async function POST(req: MedusaRequest<StorePointsBalanceRequest>, res: M
     })
     res.json(pointsBalanceAnswer(card_number, balance))
   } catch (error) {
-    // The provider has logged Plural's answer for the merchant; the shopper reads only what they can act on. Plural
+    // The gateway has logged Plural's answer for the merchant; the shopper reads only what they can act on. Plural
     // refuses (422) a card whose registered mobile number is not the one given.
     if (!(error instanceof MedusaError)) throw error
     if (error.type !== MedusaError.Types.NOT_ALLOWED) {
