@@ -13,7 +13,11 @@ export type SessionContext = {
   cart_id?: string
   /** The Medusa order the cart (or the payment collection) already belongs to. */
   order_id?: string
-  /** Set when the collection is an order's own (what it owes after an edit, exchange or claim), not a cart's. */
+  /**
+   * Set when the collection's order has to be paid through it: the order's own collection (what it owes after an
+   * edit, exchange or claim), or a cart's whose order was made but never got this session's payment (the process
+   * died between Medusa creating the order and authorising the session).
+   */
   collection?: OrderCollection
 }
 
@@ -49,7 +53,7 @@ export async function loadSessionContext(container: MedusaContainer, row: Ledger
     payment_collection_id: collectionId,
     cart_id: cartId,
     order_id: orderId,
-    collection: !cartId && orderId ? await orderCollection(container, collectionId, orderId) : undefined,
+    collection: orderId && (!cartId || (ours && !session.payment)) ? await orderCollection(container, collectionId, orderId) : undefined,
   }
 }
 

@@ -116,8 +116,8 @@ export const giveBackStep = createStep("give-back-plural-payment", async ({ row,
 
 export const payOrderCollectionStep = createStep(
   "pay-order-collection-with-plural",
-  async ({ row, context }: Settling, { container }) => {
-    return new StepResponse(await payOrderCollection(container, row, context))
+  async ({ row, context, plural }: Settling, { container }) => {
+    return new StepResponse(await payOrderCollection(container, row, context, plural))
   }
 )
 
@@ -183,23 +183,28 @@ export const cartNotCompletedStep = createStep(
 )
 
 /**
- * What an order still owes (after an order edit, exchange or claim), paid through a Plural link: the payment is
+ * What an order still owes (after an order edit, exchange or claim), paid through a Plural link — or a cart's order
+ * that Medusa made but never paid (the process died between creating it and authorising the session): the payment is
  * authorized and captured on the order's collection, as Medusa's own "mark as paid" does, so the order's outstanding
  * amount becomes zero. Both are idempotent: the capture of an order Plural already captured only records Medusa's
  * order transaction (once, by the capture's id), and a pre-authorisation is captured at Plural under Medusa's
  * capture id. The ledger says `owned` only once both are done, so a process dying in between is finished by the
  * next settlement, and a failure is recorded with a next check so the job comes back to it.
  */
-export async function payOrderCollection(container: MedusaContainer, row: LedgerOrder, context: SessionContext): Promise<SettlementResult> {
+export async function payOrderCollection(container: MedusaContainer, row: LedgerOrder, context: SessionContext, plural: Pick<Order, "status">): Promise<SettlementResult> {
   const ledger = ledgerOf(container)
   await recordingFailure(ledger, row, "order collection not paid", async () => {
     const payment = await container.resolve(Modules.PAYMENT).authorizePaymentSession(context.session!.id, {})
     // Only a provider that defers authorisation answers nothing; Plural never does for a held order.
     if (!payment) throw new MedusaError(MedusaError.Types.UNEXPECTED_STATE, `Payment session ${context.session!.id} was not authorized`)
-    await capturePaymentWorkflow(container).run({ input: { payment_id: payment.id } })
+    // A cart's order keeps a pre-authorisation for the merchant to capture, as Medusa's cart completion would have.
+    if (!context.cart_id || CAPTURED_STATUSES.has(plural.status)) await capturePaymentWorkflow(container).run({ input: { payment_id: payment.id } })
   })
   await ledger.updateOrder(row.id, { state: "owned", medusa_order_id: context.order_id!, last_error: null, check_in_seconds: null })
-  return { status: "completed", order_id: context.order_id, payment_collection_id: context.payment_collection_id }
+  // `payment_collection_id` tells a storefront that a link paid an existing order; a cart's order is a checkout's.
+  return context.cart_id
+    ? { status: "completed", cart_id: context.cart_id, order_id: context.order_id }
+    : { status: "completed", order_id: context.order_id, payment_collection_id: context.payment_collection_id }
 }
 
 /** A Medusa order holds the payment: recorded, and a capture Plural made (auto-capture, its dashboard) mirrored. */

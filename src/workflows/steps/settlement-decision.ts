@@ -39,7 +39,10 @@ export type Settlement =
   | { action: "fail"; close: Close; mark_session?: SessionMark; result: SettlementResult }
   /** Paid, and no Medusa order may hold the money: refunded or released. */
   | ({ action: "give-back"; reason: string } & Current & PaidTail)
-  /** Paid through a link for what an existing order owes: authorized and captured on the order's collection. */
+  /**
+   * Paid for what an existing order owes (a payment link, or a cart's order Medusa made but never paid): authorized
+   * and captured on the order's collection.
+   */
   | ({ action: "pay-order-collection" } & PaidTail)
   /** Paid for a cart: the cart becomes an order. */
   | ({ action: "complete-cart" } & Current & PaidTail)

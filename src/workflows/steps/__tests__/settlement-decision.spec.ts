@@ -154,6 +154,17 @@ describe("what a settlement does", () => {
       record_paid: false,
     })
   })
+
+  it("pays a cart's order that Medusa made but never paid (the process died before authorising), never gives it back", () => {
+    // Loaded only in that case: the cart became an order, and the current session has no payment.
+    const unpaidOrder = (collection: SessionContext["collection"], order = plural("AUTHORIZED")) =>
+      decideSettlement({ row: row(), context: cartContext({ order_id: "order_1", collection }), plural: order, now })
+    expect(unpaidOrder({ status: "not_paid", amount: 10000, order_status: "pending" })).toEqual({ action: "pay-order-collection", record_paid: true })
+    expect(unpaidOrder({ status: "not_paid", amount: 10000, order_status: "pending" }, plural("PROCESSED"))).toEqual({ action: "pay-order-collection", record_paid: true })
+    // Its order canceled meanwhile, or paid another way: the money goes back.
+    expect(unpaidOrder({ status: "not_paid", amount: 10000, order_status: "canceled" })).toMatchObject({ action: "give-back", reason: "order order_1 was canceled" })
+    expect(unpaidOrder({ status: "authorized", amount: 10000, order_status: "pending" })).toMatchObject({ action: "give-back", reason: expect.stringContaining("paid another way") })
+  })
 })
 
 describe("whether the ledger already settled an order at a reported status", () => {
