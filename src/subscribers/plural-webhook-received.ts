@@ -1,7 +1,6 @@
 import type { SubscriberArgs, SubscriberConfig } from "@medusajs/framework"
 import { concurrencyLimit } from "../utils/concurrency-limit"
-import { processPluralWebhookWorkflow } from "../workflows/process-plural-webhook"
-import { PLURAL_WEBHOOK_RECEIVED } from "../workflows/receive-plural-webhook"
+import { PLURAL_WEBHOOK_RECEIVED, processPluralWebhookWorkflow } from "../workflows/process-plural-webhook"
 
 /**
  * A burst of events must not take every database connection from the requests acknowledging the next ones: a few are

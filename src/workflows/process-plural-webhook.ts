@@ -7,6 +7,9 @@ import { recordPluralRefundWorkflow } from "./record-plural-refund"
 import { settlePluralPaymentWorkflow } from "./settle-plural-payment"
 import { isSettledAt } from "./steps/settlement-decision"
 
+/** Emitted once a verified event is stored; the subscriber (on the worker, in a server/worker deployment) runs this workflow. */
+export const PLURAL_WEBHOOK_RECEIVED = "plural.webhook_received"
+
 /** How processing a stored event ended; `skipped` when another process had claimed it. */
 export type WebhookOutcome = "processed" | "ignored" | "failed" | "skipped"
 

@@ -7,7 +7,7 @@
 import type { MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
 import { nestsDeeperThan } from "../../../../utils/json-depth"
 import { resolvePluralGateway } from "../../../../utils/resolve-plural-gateway"
-import { receivePluralWebhookWorkflow } from "../../../../workflows/receive-plural-webhook"
+import { receivePluralWebhook } from "./inbox"
 
 /** Plural's events nest four or five levels; far deeper is no event, and could not be stored again. */
 const MAX_EVENT_DEPTH = 32
@@ -22,6 +22,6 @@ export async function POST(req: MedusaRequest, res: MedusaResponse) {
     return res.status(400).json({ message: `The webhook body nests deeper than ${MAX_EVENT_DEPTH} levels: it is no Plural event` })
   }
 
-  const { result: stored } = await receivePluralWebhookWorkflow(req.scope).run({ input: { webhook_id: String(req.headers["webhook-id"]), body: req.body } })
+  const stored = await receivePluralWebhook(req.scope, { webhook_id: String(req.headers["webhook-id"]), body: req.body })
   return res.status(200).json(stored === "duplicate" ? { received: true, duplicate: true } : { received: true })
 }
