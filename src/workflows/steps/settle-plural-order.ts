@@ -192,6 +192,26 @@ export const cartNotCompletedStep = createStep(
  * next settlement, and a failure is recorded with a next check so the job comes back to it.
  */
 export async function payOrderCollection(container: MedusaContainer, row: LedgerOrder, context: SessionContext, plural: Pick<Order, "status">): Promise<SettlementResult> {
+  if (!context.cart_id) {
+    await authorizeOnCollection(container, row, context, plural)
+    return { status: "completed", order_id: context.order_id, payment_collection_id: context.payment_collection_id }
+  }
+  // Medusa's cart completion authorises this same session, after making the order, under a lock on the cart's id.
+  // Under that lock this never authorises it at the same time (the losing authorisation's cancel would release
+  // Plural's hold), and a completion that finished meanwhile left its payment: owned as it is.
+  await container.resolve(Modules.LOCKING).execute(
+    context.cart_id,
+    async () => {
+      const [session] = await container.resolve(Modules.PAYMENT).listPaymentSessions({ id: context.session!.id }, { relations: ["payment"], select: ["id"] })
+      if (session?.payment) return await own(container, row, context.order_id!, plural)
+      await authorizeOnCollection(container, row, context, plural)
+    },
+    { timeout: 30 }
+  )
+  return { status: "completed", cart_id: context.cart_id, order_id: context.order_id }
+}
+
+async function authorizeOnCollection(container: MedusaContainer, row: LedgerOrder, context: SessionContext, plural: Pick<Order, "status">): Promise<void> {
   const ledger = ledgerOf(container)
   await recordingFailure(ledger, row, "order collection not paid", async () => {
     const payment = await container.resolve(Modules.PAYMENT).authorizePaymentSession(context.session!.id, {})
@@ -201,14 +221,10 @@ export async function payOrderCollection(container: MedusaContainer, row: Ledger
     if (!context.cart_id || CAPTURED_STATUSES.has(plural.status)) await capturePaymentWorkflow(container).run({ input: { payment_id: payment.id } })
   })
   await ledger.updateOrder(row.id, { state: "owned", medusa_order_id: context.order_id!, last_error: null, check_in_seconds: null })
-  // `payment_collection_id` tells a storefront that a link paid an existing order; a cart's order is a checkout's.
-  return context.cart_id
-    ? { status: "completed", cart_id: context.cart_id, order_id: context.order_id }
-    : { status: "completed", order_id: context.order_id, payment_collection_id: context.payment_collection_id }
 }
 
 /** A Medusa order holds the payment: recorded, and a capture Plural made (auto-capture, its dashboard) mirrored. */
-async function own(container: MedusaContainer, row: LedgerOrder, orderId: string, plural: Order): Promise<void> {
+async function own(container: MedusaContainer, row: LedgerOrder, orderId: string, plural: Pick<Order, "status">): Promise<void> {
   const ledger = ledgerOf(container)
   const owned = row.state === "owned" && row.medusa_order_id === orderId
   const [payment] = CAPTURED_STATUSES.has(plural.status)
