@@ -17,7 +17,7 @@ import {
   scheduleNextCheckStep,
   type SettleInput,
 } from "./steps/settle-plural-order"
-import { decideSettlement, isSettledAt, type Settlement } from "./steps/settlement-decision"
+import { decideSettlement, isSettledAt } from "./steps/settlement-decision"
 
 export const settlePluralPaymentWorkflowId = "settle-plural-payment"
 

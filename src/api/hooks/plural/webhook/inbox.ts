@@ -19,7 +19,7 @@ import { PLURAL_WEBHOOK_RECEIVED } from "../../../../workflows/process-plural-we
  */
 const PROCESSING_DELAY_MS = 1000
 
-export type PluralWebhookDelivery = { webhook_id: string; body: unknown }
+type PluralWebhookDelivery = { webhook_id: string; body: unknown }
 
 type InboxDelivery = Parameters<PluralModuleService["receiveEvents"]>[0][number]
 const writers = new WeakMap<PluralModuleService, (delivery: InboxDelivery) => Promise<"stored" | "duplicate">>()
